@@ -360,6 +360,9 @@ class LessonProgress(models.Model):
             models.UniqueConstraint(fields=["user", "lesson"], name="one_progress_per_lesson")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.lesson_id}"
+
 
 class CpdSource(models.TextChoices):
     """Known sources of hours. Higher apps may write other source keys through the service."""
@@ -540,6 +543,9 @@ class Registration(models.Model):
             models.UniqueConstraint(fields=["session", "user"], name="one_registration_per_session")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.session_id} ({self.status})"
+
 
 class Attendance(models.Model):
     """A learner attended a session: by QR check-in, or marked by hand with a reason."""
@@ -568,3 +574,6 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="one_attendance_per_session")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.session_id} ({self.method})"

@@ -87,6 +87,14 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=unit.path, depth__gte=unit.depth)
 
 
+class OrgUnitManager(MP_NodeManager):
+    def get_queryset(self) -> OrgUnitQuerySet:
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def subtree_of(self, unit: OrgUnit) -> OrgUnitQuerySet:
+        return self.get_queryset().subtree_of(unit)
+
+
 class OrgUnit(MP_Node):
     """A node of the organisation tree: 市 → 区 → 街道 → 社区 → 网格."""
 
@@ -100,7 +108,7 @@ class OrgUnit(MP_Node):
     level = models.CharField(_("level"), max_length=12, choices=OrgLevel.choices)
 
     node_order_by = ["code"]
-    objects = MP_NodeManager.from_queryset(OrgUnitQuerySet)()
+    objects = OrgUnitManager()
 
     class Meta:
         verbose_name = _("org unit")

@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from .admin_scoping import ScopedObjectViewSetMixin
 from .forms import OrgUnitForm
 from .models import OrgUnit, WorkerProfile
 from .permissions import OrgUnitPermissionPolicy, WorkerPermissionPolicy
@@ -27,7 +28,7 @@ def register_people_log_actions(actions):
     )
 
 
-class WorkerViewSet(SnippetViewSet):
+class WorkerViewSet(ScopedObjectViewSetMixin, SnippetViewSet):
     model = WorkerProfile
     icon = "user"
     menu_label = _("Workers")
@@ -61,16 +62,18 @@ class WorkerViewSet(SnippetViewSet):
         ).select_related("user", "org_unit")
 
 
-class OrgUnitViewSet(SnippetViewSet):
+class OrgUnitViewSet(ScopedObjectViewSetMixin, SnippetViewSet):
     model = OrgUnit
     icon = "site"
     menu_label = _("Org tree")
-    form_class = OrgUnitForm
     copy_view_enabled = False
     list_display = [Column("full_name", label=_("name")), "level", "code"]
     ordering = ["path"]
     list_per_page = 100
     search_fields = ["name", "code"]
+
+    def get_form_class(self, for_update=False):
+        return OrgUnitForm
 
     def get_queryset(self, request):
         return self.permission_policy.instances_user_has_any_permission_for(

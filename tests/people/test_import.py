@@ -5,11 +5,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
+from wagtail.models import ModelLogEntry
 
 from people.importing import COLUMNS
 from people.models import GradeRecord, User, WorkerProfile
 from people.services import import_workers
-from wagtail.models import ModelLogEntry
 
 
 def _csv(rows: list[list[str]], header=COLUMNS) -> io.BytesIO:

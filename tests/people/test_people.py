@@ -1,11 +1,11 @@
 import pytest
 from django.core.management import call_command
+from wagtail.models import ModelLogEntry
 
 from people.factories import WorkerProfileFactory
 from people.masking import mask_id_number, mask_mobile, mask_name
 from people.models import OrgUnit, User, WorkerProfile
 from people.services import change_grade, reveal_personal_data
-from wagtail.models import ModelLogEntry
 
 
 def test_masking():

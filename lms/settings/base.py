@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["lms.api.only_api_v1"],
+    # The schema is checked by the test suite, not by `check --deploy` at every start.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # --- Security defaults -----------------------------------------------------------------------
@@ -224,4 +227,18 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
+}
+
+# --- certification ---------------------------------------------------------------------------
+# Public verification: at most this many look-ups per client address per window (seconds).
+GA_VERIFY_RATE_LIMIT = (30, 60)
+# Behind a trusted proxy, rate-limit by the first X-Forwarded-For address.
+GA_TRUST_X_FORWARDED_FOR = env.bool("GA_TRUST_X_FORWARDED_FOR", default=False)
+# Base of the verification URL printed in the QR code (default: WAGTAILADMIN_BASE_URL).
+GA_VERIFY_BASE_URL = env("GA_VERIFY_BASE_URL", default="")
+# A TrueType CJK font to embed in certificate PDFs (default: the first found on the system).
+GA_CJK_FONT = env("GA_CJK_FONT", default="")
+CELERY_BEAT_SCHEDULE["certification.send_expiry_reminders"] = {
+    "task": "certification.send_expiry_reminders",
+    "schedule": 60 * 60 * 24,
 }

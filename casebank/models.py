@@ -6,17 +6,23 @@ maintained by ``casebank.search``.
 
 from __future__ import annotations
 
+import secrets
+
+from django import forms
 from django.conf import settings
-from django.db import models
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
-from wagtail.snippets.models import register_snippet
+from wagtail.forms import TaskStateCommentForm
+from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
 
 
 class ScenarioType(models.TextChoices):
@@ -56,9 +62,6 @@ class Law(models.Model):
         return self.short_name or self.name
 
 
-register_snippet(Law)
-
-
 class CaseIndexPage(Page):
     """The case library at ``/cases/``: search, facets and sorting over published cases."""
 
@@ -92,6 +95,25 @@ class MethodStepBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ol"
         label = _("Step")
+
+
+def new_case_slug() -> str:
+    """Chinese titles slugify to nothing (unicode slugs are off), so cases get a short random one."""
+    return f"case-{secrets.token_hex(4)}"
+
+
+class CasePageForm(WagtailAdminPageForm):
+    """Lets authors leave the slug empty: a ``case-xxxxxxxx`` slug is generated."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        if "slug" in self.fields and not self.cleaned_data.get("slug"):
+            self.cleaned_data["slug"] = new_case_slug()
+        return super().clean()
 
 
 class CasePage(Page):
@@ -159,10 +181,21 @@ class CasePage(Page):
     ]
     parent_page_types = ["casebank.CaseIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = CasePageForm
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+
+    def _set_core_field_defaults(self):
+        if not self.slug and (self.path or getattr(self, "_cached_parent_obj", None)):
+            self.slug = new_case_slug()
+        super()._set_core_field_defaults()
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .views import case_page_context
@@ -170,6 +203,16 @@ class CasePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(case_page_context(request, self))
         return context
+
+    def publish(self, revision, user=None, **kwargs):
+        """Refuse to publish for an author of the case, whatever the path (editor, workflow, API)."""
+        from wagtail.actions.publish_page_revision import PublishPagePermissionError
+
+        from .rules import is_author
+
+        if user is not None and is_author(user, self):
+            raise PublishPagePermissionError(_("Authors cannot publish their own case."))
+        return super().publish(revision, user=user, **kwargs)
 
     def step_list(self) -> list[dict]:
         return [
@@ -280,6 +323,9 @@ class UsefulMark(models.Model):
         verbose_name = _("useful mark")
         verbose_name_plural = _("useful marks")
 
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.case_id}"
+
 
 class CaseSearchTerm(models.Model):
     """Inverted index of segmented Chinese text: one row per (live case, term).
@@ -299,9 +345,85 @@ class CaseSearchTerm(models.Model):
         ]
         indexes = [models.Index(fields=["case"], name="casebank_term_case_idx")]
 
+    def __str__(self) -> str:
+        return self.term
+
 
 class CaseSearchDocument(models.Model):
     """Plain text of a live case kept for snippets (what the highlighted excerpt is cut from)."""
 
     case = models.OneToOneField(CasePage, on_delete=models.CASCADE, related_name="+")
     body = models.TextField()
+
+    def __str__(self) -> str:
+        return f"document of case {self.case_id}"
+
+
+class RejectionCommentForm(TaskStateCommentForm):
+    """Rejecting a case must tell the author what to change."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=True,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Say what the author should change."),
+    )
+
+
+class CaseReviewTask(AbstractGroupApprovalTask):
+    """「案例审核」: members of the chosen groups approve or reject, but never their own case.
+
+    An author is the page owner, anyone listed in ``authors`` or whoever submitted the case for
+    review. A reviewer whose jurisdiction does not contain the case's org unit of origin gets no
+    actions either. Approving records the review level (街道 or 区) for certification.
+    """
+
+    def may_moderate(self, obj, user) -> bool:
+        from .rules import can_review_case
+
+        return can_review_case(user, obj) and (user.is_superuser or self._user_in_groups(user))
+
+    def user_can_access_editor(self, obj, user):
+        return self.may_moderate(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.may_moderate(obj, user)
+
+    def get_actions(self, obj, user):
+        if not self.may_moderate(obj, user):
+            return []
+        return [
+            ("reject", _("Reject with comment"), True),
+            ("approve", _("Approve and publish"), False),
+            ("approve", _("Approve with comment"), True),
+        ]
+
+    def get_form_for_action(self, action):
+        return RejectionCommentForm if action == "reject" else TaskStateCommentForm
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        return states.exclude(workflow_state__requested_by=user)
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .services import record_acceptance
+
+        case = task_state.workflow_state.content_object
+        if not self.may_moderate(case, user):
+            raise PermissionDenied(_("You cannot review this case."))
+        if action_name == "reject" and not (kwargs.get("comment") or "").strip():
+            raise ValidationError(_("A rejection needs a comment for the author."))
+        super().on_action(task_state, user, action_name, **kwargs)
+        if action_name == "approve":
+            case = CasePage.objects.get(pk=case.pk)
+            if case.live:
+                record_acceptance(case, acting_user=user)
+
+    @classmethod
+    def get_description(cls):
+        return _("Reviewers approve or reject cases; authors can never approve their own.")
+
+    class Meta:
+        verbose_name = _("case review task")
+        verbose_name_plural = _("case review tasks")

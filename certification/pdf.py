@@ -1,0 +1,126 @@
+"""The certificate as a PDF in Chinese, with a QR code to its public verification page.
+
+Fonts: the first TrueType-outlined CJK font found on the system is embedded as a subset (Debian:
+``fonts-wqy-zenhei``; reportlab cannot embed the CFF outlines of ``fonts-noto-cjk``, so those are
+tried and skipped). With none installed the PDF refers to Adobe's standard CID font
+``STSong-Light``: every viewer substitutes a Song face, and the text still extracts.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen import canvas
+
+# (path, sub-font index): the first that loads wins. GA_CJK_FONT (settings or env) goes first.
+FONT_CANDIDATES: list[tuple[str, int]] = [
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+]
+FALLBACK_FONT = "STSong-Light"
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Register and return the name of the font the certificates use."""
+    configured = getattr(settings, "GA_CJK_FONT", "")
+    candidates = ([(configured, 0)] if configured else []) + FONT_CANDIDATES
+    for path, index in candidates:
+        if not Path(path).is_file():
+            continue
+        try:
+            pdfmetrics.registerFont(TTFont("GA-CJK", path, subfontIndex=index))
+        except (TTFError, OSError):
+            continue
+        return "GA-CJK"
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
+
+
+def verification_url(certificate) -> str:
+    base = getattr(settings, "GA_VERIFY_BASE_URL", "") or settings.WAGTAILADMIN_BASE_URL
+    return f"{base.rstrip('/')}/verify/{certificate.verification_code}/"
+
+
+def render_certificate(certificate, *, font: str | None = None) -> bytes:
+    """One landscape A4 page: title, holder, level, number, dates, issuing body, QR code."""
+    font = font or cjk_font()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    pdf.setTitle(f"{certificate.number} {certificate.level.name}")
+    pdf.setAuthor(certificate.issuing_body)
+    pdf.setSubject(_("Certificate"))
+
+    red = colors.HexColor("#b3261e")
+    pdf.setStrokeColor(red)
+    pdf.setLineWidth(3)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    pdf.setLineWidth(0.8)
+    pdf.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+
+    pdf.setFillColor(red)
+    pdf.setFont(font, 34)
+    pdf.drawCentredString(width / 2, height - 45 * mm, _("Certificate of Qualification"))
+    pdf.setFillColor(colors.black)
+    pdf.setFont(font, 15)
+    pdf.drawCentredString(width / 2, height - 57 * mm, settings.WAGTAIL_SITE_NAME)
+
+    pdf.setFont(font, 18)
+    body = _("%(name)s has met the requirements of the Grid Academy certification and is awarded")
+    pdf.drawCentredString(width / 2, height - 80 * mm, body % {"name": certificate.holder_name})
+    pdf.setFont(font, 28)
+    pdf.drawCentredString(
+        width / 2, height - 97 * mm, f"{certificate.level.code} {certificate.level.name}"
+    )
+
+    pdf.setFont(font, 13)
+    left = 40 * mm
+    y = 70 * mm
+    expires = (
+        certificate.expires_on.strftime("%Y-%m-%d") if certificate.expires_on else _("No expiry")
+    )
+    lines = [
+        _("Certificate number: %(v)s") % {"v": certificate.number},
+        _("Issued on: %(v)s") % {"v": certificate.issued_on.strftime("%Y-%m-%d")},
+        _("Valid from %(a)s to %(b)s")
+        % {"a": certificate.valid_from.strftime("%Y-%m-%d"), "b": expires},
+        _("Issuing body: %(v)s") % {"v": certificate.issuing_body},
+        _("Verification code: %(v)s") % {"v": certificate.verification_code},
+    ]
+    for line in lines:
+        pdf.drawString(left, y, line)
+        y -= 8 * mm
+
+    url = verification_url(certificate)
+    size = 45 * mm
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    qr_x, qr_y = width - 40 * mm - size, 30 * mm
+    renderPDF.draw(drawing, pdf, qr_x, qr_y)
+    pdf.setFont(font, 10)
+    pdf.drawCentredString(qr_x + size / 2, qr_y - 4 * mm, _("Scan to verify"))
+
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,52 @@
+"""A worker's certification picture for one date: what they hold and what they need next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from . import rules, sources
+
+
+@dataclass
+class Progress:
+    held: list  # Certificate rows valid today
+    next_level: rules.LevelSpec | None
+    evaluation: rules.LevelEvaluation | None
+    renewals: list[tuple[object, rules.LevelEvaluation]]
+
+
+def next_level_for(levels: list[rules.LevelSpec], facts: rules.Facts, on: dt.date):
+    valid = {c.level_code for c in facts.certificates if c.valid_on(on)}
+    ladder = sorted((lv for lv in levels if not lv.is_badge), key=lambda lv: lv.rank)
+    top = max((lv.rank for lv in ladder if lv.code in valid), default=-1)
+    for level in ladder:
+        if level.rank > top and level.code not in valid:
+            return level
+    return None
+
+
+def progress_for(worker, certificates, on: dt.date | None = None) -> Progress:
+    on = on or timezone.localdate()
+    levels = sources.level_specs()
+    facts = sources.gather([worker], on, levels)[worker.pk]
+    catalogue = sources.catalogue()
+    level = next_level_for(levels, facts, on)
+    evaluation = rules.evaluate(level, facts, on, catalogue=catalogue) if level else None
+    by_code = {lv.code: lv for lv in levels}
+    held = [c for c in certificates if c.valid_on(on)]
+    renewals = []
+    for cert in held:
+        spec = by_code.get(cert.level.code)
+        if spec is None or not spec.renewable or cert.expires_on is None:
+            continue
+        if cert.superseded_on is not None:
+            continue
+        if on >= cert.expires_on - dt.timedelta(days=spec.renewal_window_days):
+            purpose = "renew" if spec.for_purpose("renew") else "earn"
+            renewals.append(
+                (cert, rules.evaluate(spec, facts, on, purpose=purpose, catalogue=catalogue))
+            )
+    return Progress(held=held, next_level=level, evaluation=evaluation, renewals=renewals)

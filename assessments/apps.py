@@ -8,3 +8,17 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Exams")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from people.roles import DISTRICT_ADMIN, TRAINER, register_role_permissions
+
+        from . import integration
+
+        integration.register()
+        trainer_perms = [
+            f"assessments.{verb}_{model}"
+            for model in ("question", "exam")
+            for verb in ("add", "change", "view")
+        ]
+        register_role_permissions(TRAINER, trainer_perms)
+        register_role_permissions(DISTRICT_ADMIN, [*trainer_perms, "assessments.delete_exam"])

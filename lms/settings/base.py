@@ -242,3 +242,11 @@ CELERY_BEAT_SCHEDULE["certification.send_expiry_reminders"] = {
     "task": "certification.send_expiry_reminders",
     "schedule": 60 * 60 * 24,
 }
+
+# --- assessments -----------------------------------------------------------------------------
+# Answers arriving this long after an attempt's deadline still count (network latency).
+ASSESSMENTS_GRACE_SECONDS = env.int("ASSESSMENTS_GRACE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["assessments.submit_overdue_attempts"] = {
+    "task": "assessments.submit_overdue_attempts",
+    "schedule": 60.0,
+}

@@ -1,0 +1,42 @@
+"""Exams on the learner home and in the header."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.dashboard import NavLink, Panel
+
+from .access import exams_for_learner, is_marker
+from .presenters import exam_summaries
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    exams = list(exams_for_learner(user, now).select_related("course")[:20])
+    rows = [r for r in exam_summaries(exams, user, now) if r["is_open"]]
+    if not rows:
+        return []
+    return [
+        Panel(
+            template="assessments/includes/dashboard_panel.html",
+            context={"exam_rows": rows[:5]},
+            order=40,
+        )
+    ]
+
+
+def nav_links(request) -> list[NavLink]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    links = [NavLink(label=_("Exams"), url=reverse("assessments:exam_list"), order=40)]
+    if is_marker(user):
+        links.append(
+            NavLink(label=_("Marking"), url=reverse("assessments:marking_queue"), order=41)
+        )
+    return links

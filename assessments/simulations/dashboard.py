@@ -1,0 +1,40 @@
+"""The learner home: open simulation runs; a header link to the simulations."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lms.dashboard import NavLink, Panel
+
+from .models import Run
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    runs = list(
+        Run.objects.filter(user=user)
+        .select_related("scenario")
+        .only(
+            "id",
+            "status",
+            "overall",
+            "passed",
+            "grade",
+            "red_line",
+            "scenario_key",
+            "finished_at",
+            "scenario__title",
+            "scenario__code",
+        )
+        .order_by("-started_at")[:5]
+    )
+    return [Panel("simulations/includes/dashboard_panel.html", {"runs": runs}, order=60)]
+
+
+def nav_links(request) -> list[NavLink]:
+    if not request.user.is_authenticated:
+        return []
+    return [NavLink(_("Simulations"), reverse("simulations:list"), order=40)]

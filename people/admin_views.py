@@ -4,9 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from wagtail.snippets.views.snippets import DeleteView
 
 from .forms import RosterUploadForm
 from .importing import template_csv, template_xlsx
+from .lockout import unlock
 from .services import import_workers
 
 
@@ -40,3 +42,10 @@ def roster_template(request, fmt: str):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="worker-roster-template.{fmt}"'
     return response
+
+
+class UnlockLoginView(DeleteView):
+    """Deleting a login lock is unlocking the account, through the audit-logged service."""
+
+    def delete_action(self):
+        unlock(self.object, acting_user=self.request.user)

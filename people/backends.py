@@ -13,6 +13,12 @@ class UsernameOrMobileBackend(ModelBackend):
         if not username or password is None:
             return None
         username = username.strip()
+        if request is not None:
+            from .lockout import refusal
+            from .ratelimit import client_ip
+
+            if refusal(username, client_ip(request)):
+                return None
         user = User._default_manager.filter(Q(username=username) | Q(mobile=username)).first()
         if user is None:
             User().set_password(password)  # same cost as a real check (timing)

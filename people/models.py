@@ -293,3 +293,32 @@ class AnnualAppraisal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.year}: {self.get_result_display()}"
+
+
+class LoginLock(models.Model):
+    """Failed logins of one account; the account is locked while ``locked_until`` is ahead.
+
+    Keyed by account, not by address, so a whole street office behind one address is never
+    locked out because of one person's typos. Unlocked by time, by a successful login after
+    the lock, or by an admin (deleting the row).
+    """
+
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="login_lock"
+    )
+    identifier = models.CharField(_("account"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("failed attempts"), default=0)
+    window_started_at = models.DateTimeField(_("first failure"))
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+        ordering = ["-window_started_at"]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())

@@ -60,6 +60,8 @@ register_role_permissions(
         "people.view_orgunit",
         "people.add_orgunit",
         "people.change_orgunit",
+        "people.view_loginlock",
+        "people.delete_loginlock",
     ],
 )
 

@@ -10,17 +10,19 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from . import admin_views
 from .admin_scoping import ScopedObjectViewSetMixin
 from .forms import OrgUnitForm
-from .models import OrgUnit, WorkerProfile
-from .permissions import OrgUnitPermissionPolicy, WorkerPermissionPolicy
+from .models import LoginLock, OrgUnit, WorkerProfile
+from .permissions import LoginLockPermissionPolicy, OrgUnitPermissionPolicy, WorkerPermissionPolicy
 
 register_permission_policy(WorkerProfile, WorkerPermissionPolicy(WorkerProfile))
 register_permission_policy(OrgUnit, OrgUnitPermissionPolicy(OrgUnit))
+register_permission_policy(LoginLock, LoginLockPermissionPolicy(LoginLock))
 
 
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
     actions.register_action("people.worker_imported", _("Import worker"), _("Imported from roster"))
     actions.register_action("people.grade_changed", _("Change grade"), _("Grade changed"))
+    actions.register_action("people.login_unlocked", _("Unlock login"), _("Login unlocked"))
     actions.register_action(
         "people.personal_data_revealed",
         _("Reveal personal data"),
@@ -81,8 +83,25 @@ class OrgUnitViewSet(ScopedObjectViewSetMixin, SnippetViewSet):
         ).order_by("path")
 
 
+class LoginLockViewSet(ScopedObjectViewSetMixin, SnippetViewSet):
+    """Accounts locked after failed logins; "delete" lifts the lock."""
+
+    model = LoginLock
+    icon = "lock-open"
+    menu_label = _("Locked logins")
+    copy_view_enabled = False
+    list_display = ["identifier", "failures", "locked_until"]
+    search_fields = ["identifier"]
+    delete_view_class = admin_views.UnlockLoginView
+
+    def get_queryset(self, request):
+        return self.permission_policy.instances_user_has_any_permission_for(
+            request.user, ["view", "delete"]
+        )
+
+
 class PeopleGroup(SnippetViewSetGroup):
-    items = (WorkerViewSet, OrgUnitViewSet)
+    items = (WorkerViewSet, OrgUnitViewSet, LoginLockViewSet)
     menu_icon = "group"
     menu_label = _("People")
     menu_name = "people"

@@ -62,8 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.middleware.AdminSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lms.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -192,6 +194,14 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "lms.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grid Academy API",
@@ -206,11 +216,23 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security defaults -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=7 * 24 * 3600)
+# Idle timeout for users with admin access (trainers, HR, admins).
+GA_ADMIN_SESSION_IDLE_SECONDS = env.int("GA_ADMIN_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Login protection (people/lockout.py) and rate limits.
+GA_LOGIN_ACCOUNT_LIMIT = env.int("GA_LOGIN_ACCOUNT_LIMIT", default=5)
+GA_LOGIN_ADDRESS_LIMIT = env.int("GA_LOGIN_ADDRESS_LIMIT", default=50)
+GA_LOGIN_WINDOW_SECONDS = 15 * 60
+GA_LOGIN_LOCK_SECONDS = env.int("GA_LOGIN_LOCK_SECONDS", default=15 * 60)
+# Proxies in front of the site whose X-Forwarded-For may be trusted (1 behind nginx).
+GA_TRUSTED_PROXY_COUNT = env.int("GA_TRUSTED_PROXY_COUNT", default=0)
+WAGTAILADMIN_USER_LOGIN_FORM = "lms.forms.AdminLoginForm"
 
 # Demo accounts (seed_demo) are refused where this is False (production).
 GA_ALLOW_DEMO_DATA = False

@@ -18,8 +18,19 @@ def worker():
     broker = os.environ["CELERY_BROKER_URL"]
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "-l", "info",
-         "-n", f"ci-{os.getpid()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "-n",
+            f"ci-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -34,7 +34,9 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = _manage("check", env_extra={"SECRET_KEY": PROD_ENV["SECRET_KEY"]}, drop=("ALLOWED_HOSTS",))
+    result = _manage(
+        "check", env_extra={"SECRET_KEY": PROD_ENV["SECRET_KEY"]}, drop=("ALLOWED_HOSTS",)
+    )
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
 

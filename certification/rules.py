@@ -138,6 +138,17 @@ def qualification_label(code: str) -> str:
     }.get(code, code)
 
 
+def dimension_label(code: str) -> str:
+    """Scoring dimensions of the simulations (domain.md §5(c))."""
+    return {
+        "LEG": _("legality"),
+        "EMP": _("empathy"),
+        "PRO": _("procedure"),
+        "TIM": _("timeliness"),
+        "SAF": _("safety"),
+    }.get(code, code)
+
+
 @dataclass(frozen=True)
 class RequirementSpec:
     kind: str
@@ -300,9 +311,9 @@ def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     dim, dim_need = spec.dimension, spec.min_dimension_score
     condition = _("needs ≥ %(need)s") % {"need": _num(need)}
     if dim and dim_need is not None:
-        condition = _("needs ≥ %(need)s and dimension %(dim)s ≥ %(dim_need)s") % {
+        condition = _("needs ≥ %(need)s and %(dim)s dimension ≥ %(dim_need)s") % {
             "need": _num(need),
-            "dim": dim,
+            "dim": dimension_label(dim),
             "dim_need": _num(dim_need),
         }
     label = _("Simulation %(key)s: %(condition)s, no red line") % {
@@ -327,7 +338,7 @@ def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
         }
         if dim:
             progress += _(" (%(dim)s %(value)s)") % {
-                "dim": dim,
+                "dim": dimension_label(dim),
                 "value": _num(result.dimensions.get(dim, Decimal("0"))),
             }
         if result.red_line:

@@ -136,7 +136,7 @@ def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
     with transaction.atomic():
         ItemStatistics.objects.filter(exam=exam).delete()
         rows = []
-        for qid, snap in snapshots.items():
+        for qid in snapshots:
             answered = [a for a in attempt_ids if qid in by_attempt[a]]
             xs = [by_attempt[a][qid] for a in answered]
             rest = [totals[a] - raw[a][qid] for a in answered]

@@ -22,6 +22,7 @@ PROJECT_APPS = [
     "assessments",
     "assessments.simulations",
     "certification",
+    "certification.hr",
     "lms",
 ]
 
@@ -248,6 +249,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu": {"level": "ERROR"},
     },
 }
 

@@ -164,8 +164,12 @@ class VariantGraph:
             for d in self.dimensions:
                 earned[d] += points.get(d, 0)
                 possible[d] += maxima[d]
+        scored = any(points is not None for _node, points in steps)
+        # A dimension no visited node can score on is full marks; a run ended by a red line
+        # before any scored step has nothing to show (0).
+        full = Fraction(100) if scored else Fraction(0)
         dims = {
-            d: (Fraction(100 * earned[d], possible[d]) if possible[d] else Fraction(100))
+            d: (Fraction(100 * earned[d], possible[d]) if possible[d] else full)
             for d in self.dimensions
         }
         weights = {d["key"]: Fraction(str(d["weight"])) for d in self.spec["dimensions"]}

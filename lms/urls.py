@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("assessments.api_urls")),
     path("", include("assessments.simulations.api_urls")),
     path("", include("certification.api_urls")),
+    path("", include("certification.hr.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("assessments.simulations.urls")),
     path("", include("certification.urls")),
+    path("", include("certification.hr.urls")),
     # Wagtail's page serving comes last: it answers every other path.
     path("", include(wagtail_urls)),
 ]

@@ -1,0 +1,272 @@
+"""CSV and XLSX exports of the HR records: streamed, masked by default, formula-safe, audited.
+
+A small export streams straight to the browser (CSV through ``StreamingHttpResponse``; XLSX
+written by openpyxl in write-only mode to a temporary file that is then streamed). A large one
+(more rows than ``GA_HR_EXPORT_SYNC_LIMIT``) runs as a Celery task that writes the file under
+``MEDIA_ROOT/hr-exports`` (never served by URL), shows its progress, and offers a download link
+until the file expires. Either way, the export is an ``ExportJob`` row with an audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from people.masking import mask_id_number, mask_mobile
+
+from . import records
+from .filters import filtered_records
+from .models import ExportJob
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def headings() -> list[str]:
+    return [
+        _("Employee number"),
+        _("Name"),
+        _("Street"),
+        _("Community"),
+        _("Org unit"),
+        _("Post"),
+        _("Grade"),
+        _("Mobile"),
+        _("ID number"),
+        _("Certification level"),
+        _("Certificate number"),
+        _("Certificate status"),
+        _("Expires on"),
+        _("CPD hours this year"),
+        _("CPD hours last year"),
+        _("Courses completed"),
+        _("Best simulation results"),
+        _("Grade review"),
+    ]
+
+
+def row_for(w, index: records.OrgIndex, *, unmasked: bool = False) -> list:
+    mobile = w.user.mobile or ""
+    id_number = w.id_number or ""
+    if not unmasked:
+        mobile, id_number = mask_mobile(mobile), mask_id_number(id_number)
+    return [
+        w.employee_no,
+        w.name,
+        index.at_depth(w.org_unit, 3),
+        index.at_depth(w.org_unit, 4),
+        index.full_name(w.org_unit),
+        w.get_post_display(),
+        w.grade,
+        mobile,
+        id_number,
+        w.cert_level or "",
+        w.cert_number or "",
+        str(w.status_label),
+        w.cert_expires_on.isoformat() if w.cert_expires_on else "",
+        _num(w.cpd_this_year),
+        _num(w.cpd_last_year),
+        w.courses_completed,
+        w.simulations_text,
+        w.eligibility_label,
+    ]
+
+
+def _num(value: Decimal) -> float | int:
+    value = Decimal(value or 0)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def iter_rows(qs, index, *, unmasked: bool = False) -> Iterator[list]:
+    for w in records.iter_decorated(qs):
+        yield [neutralise(v) for v in row_for(w, index, unmasked=unmasked)]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(qs, index, *, unmasked: bool = False, on_row=None) -> Iterator[bytes]:
+    """CSV line by line; a BOM first so Excel opens the Chinese text as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow(headings())).encode("utf-8")
+    for n, row in enumerate(iter_rows(qs, index, unmasked=unmasked), start=1):
+        if on_row:
+            on_row(n)
+        yield writer.writerow(row).encode("utf-8")
+
+
+def write_xlsx(qs, index, output, *, unmasked: bool = False, on_row=None) -> int:
+    """Write-only workbook (rows go to disk as they come); returns the number of rows."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Records")[:31])
+    sheet.append(headings())
+    count = 0
+    for row in iter_rows(qs, index, unmasked=unmasked):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value)
+            if cell.data_type == "f":  # never a formula, whatever openpyxl guessed
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+        if on_row:
+            on_row(count)
+    workbook.save(output)
+    return count
+
+
+class ExportError(Exception):
+    pass
+
+
+def sync_limit() -> int:
+    return getattr(settings, "GA_HR_EXPORT_SYNC_LIMIT", 20_000)
+
+
+def start_export(
+    params: dict, fmt: str, *, acting_user, unmasked: bool = False
+) -> tuple[ExportJob, object]:
+    """Check, count, record and audit one export; (job, queryset).
+
+    The caller streams the queryset when ``job.status`` is "streamed", or the task writes the
+    file when it is "pending".
+    """
+    if not records.can_view_records(acting_user):
+        raise PermissionDenied
+    if unmasked and not acting_user.has_perm("people.unmask_personal_data"):
+        raise PermissionDenied
+    if fmt not in ExportJob.Format.values:
+        raise ExportError(_("Unknown export format."))
+    qs, errors = filtered_records(acting_user, params)
+    if errors:
+        raise ExportError(_("Some filters are not valid; correct them and export again."))
+    count = qs.count()
+    large = count > sync_limit()
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            user=acting_user,
+            format=fmt,
+            filters=params,
+            unmasked=unmasked,
+            status=ExportJob.Status.PENDING if large else ExportJob.Status.STREAMED,
+            row_count=count,
+            rows_written=0 if large else count,
+            finished_at=None if large else timezone.now(),
+        )
+        log(
+            job,
+            "hr.exported",
+            user=acting_user,
+            data={
+                "format": fmt,
+                "filters": params,
+                "row_count": count,
+                "unmasked": unmasked,
+                "background": large,
+            },
+        )
+        if large:
+            from .tasks import run_export
+
+            transaction.on_commit(lambda: run_export.delay(job.pk))
+    return job, qs
+
+
+def export_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "hr-exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_ttl() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "GA_HR_EXPORT_TTL_HOURS", 24))
+
+
+def run_export_job(job_id: int) -> None:
+    """Write the file of a background export. Idempotent: a finished job is left alone, and a
+    job that was interrupted starts its file again from the top."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING):
+            return
+        job.status = ExportJob.Status.RUNNING
+        job.rows_written = 0
+        job.save(update_fields=["status", "rows_written"])
+    qs, errors = filtered_records(job.user, job.filters)
+    if errors or qs is None:
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED)
+        return
+    index = records.OrgIndex.for_user(job.user)
+    name = f"{job.key}.{job.format}"
+    final = export_dir() / name
+    step = max(500, job.row_count // 100)
+
+    def progress(n: int) -> None:
+        if n % step == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_written=n)
+
+    with tempfile.NamedTemporaryFile(dir=export_dir(), suffix=".part", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+        if job.format == ExportJob.Format.CSV:
+            written = 0
+            for chunk in stream_csv(qs, index, unmasked=job.unmasked, on_row=progress):
+                tmp.write(chunk)
+                written += 1
+            rows = max(0, written - 1)
+        else:
+            rows = write_xlsx(qs, index, tmp, unmasked=job.unmasked, on_row=progress)
+    tmp_path.replace(final)
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        rows_written=rows,
+        row_count=rows,
+        file_name=name,
+        finished_at=now,
+        expires_at=now + export_ttl(),
+    )
+
+
+def file_of(job: ExportJob) -> Path | None:
+    if not job.file_name:
+        return None
+    path = export_dir() / job.file_name
+    return path if path.exists() else None
+
+
+def purge_expired_exports(now: dt.datetime | None = None) -> int:
+    """Delete export files past their expiry (the audit entries stay)."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now):
+        path = file_of(job)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        job.status = ExportJob.Status.EXPIRED
+        job.save(update_fields=["status"])
+        purged += 1
+    return purged

@@ -44,6 +44,18 @@ class KeyPointBlock(blocks.StructBlock):
         template = "courses/blocks/key_point.html"
 
 
+class CaseLinkBlock(blocks.StructBlock):
+    """A case from the case bank, with a line on why it matters for this lesson."""
+
+    case = blocks.PageChooserBlock(label=_("case"), page_type="casebank.CasePage")
+    note = blocks.CharBlock(label=_("why read it"), required=False, max_length=200)
+
+    class Meta:
+        icon = "doc-full-inverse"
+        label = _("Case from the case bank")
+        template = "courses/blocks/case_link.html"
+
+
 class ActivityBlock(blocks.ChoiceBlock):
     """The slot for an exam or a simulation; higher apps register what it can hold."""
 
@@ -70,6 +82,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     video = EmbedBlock(label=_("Video"), icon="media")
     document = DocumentBlock()
     key_point = KeyPointBlock()
+    case = CaseLinkBlock()
     activity = ActivityBlock()
 
     def deconstruct(self):

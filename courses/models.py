@@ -481,6 +481,12 @@ class TrainingSession(models.Model):
         help_text=_("Staff whose jurisdiction covers this unit can manage the session."),
     )
     description = models.TextField(_("description"), blank=True)
+    cases = models.ManyToManyField(
+        "casebank.CasePage",
+        verbose_name=_("cases presented"),
+        related_name="sharing_sessions",
+        blank=True,
+    )
     checkin_secret = models.CharField(max_length=64, default=_new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

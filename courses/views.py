@@ -147,7 +147,8 @@ def enrol(request, pk):
     except services.EnrolmentRefused as exc:
         text = exc.message
         if exc.items:
-            text = f"{text} {_('Missing:')} " + "；".join(exc.items)
+            missing_label = _("Missing:")
+            text = f"{text} {missing_label}" + "；".join(exc.items)
         messages.error(request, text)
         return redirect(course.url)
     messages.success(request, _("You are enrolled. Start with the first lesson."))

@@ -204,15 +204,25 @@ class CasePage(Page):
         context.update(case_page_context(request, self))
         return context
 
-    def publish(self, revision, user=None, **kwargs):
-        """Refuse to publish for an author of the case, whatever the path (editor, workflow, API)."""
+    def publish(self, revision, user=None, skip_permission_checks=False, **kwargs):
+        """Authors never publish their own case, whatever the path (editor, workflow, code).
+
+        Reviewers hold no publish permission in the page tree, so the editor never offers them a
+        direct "Publish"; when their approval finishes the 「案例审核」 workflow, the publish that
+        Wagtail then performs on their behalf is allowed here.
+        """
         from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
-        from .rules import is_author
+        from .rules import can_review_case, is_author
 
-        if user is not None and is_author(user, self):
-            raise PublishPagePermissionError(_("Authors cannot publish their own case."))
-        return super().publish(revision, user=user, **kwargs)
+        if user is not None:
+            if is_author(user, self):
+                raise PublishPagePermissionError(_("Authors cannot publish their own case."))
+            if can_review_case(user, self):
+                skip_permission_checks = True
+        return super().publish(
+            revision, user=user, skip_permission_checks=skip_permission_checks, **kwargs
+        )
 
     def step_list(self) -> list[dict]:
         return [

@@ -110,6 +110,7 @@ def used_in(case: CasePage, request) -> list[dict]:
     source_ids = (
         ReferenceIndex.get_references_to(case)
         .filter(base_content_type=ReferenceIndex._get_base_content_type(Page))
+        .exclude(content_type__app_label="casebank")
         .values_list("object_id", flat=True)
     )
     pages = list(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -129,7 +130,7 @@ def start_attempt(
     now = now or timezone.now()
     with transaction.atomic():
         # Serialise starts of one learner: the user row is the lock.
-        type(acting_user).objects.select_for_update().filter(pk=acting_user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=acting_user.pk).first()
         current = (
             Attempt.objects.filter(exam=exam, user=acting_user, status=AttemptStatus.IN_PROGRESS)
             .select_related("exam")

@@ -1,0 +1,63 @@
+"""The certificate PDF: Chinese text that extracts, and a QR code that decodes to the verify URL."""
+
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from certification import pdf, services
+
+
+@pytest.fixture
+def certificate(worker, level_c1):
+    cert, _ = services.issue_certificate(worker, level_c1, acting_user=None)
+    return cert
+
+
+def _text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _qr_texts(data: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(data)
+    image = document[0].render(scale=3).to_pil()
+    return [r.text for r in zxingcpp.read_barcodes(image)]
+
+
+def test_pdf_text_in_chinese_with_embedded_font(certificate, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    pdf.cjk_font.cache_clear()
+    data = pdf.render_certificate(certificate)
+    assert data.startswith(b"%PDF")
+    text = _text(data)
+    assert "合格证书" in text
+    assert "陈思远" in text
+    assert "C1 初级网格员" in text
+    assert f"证书编号：{certificate.number}" in text
+    assert "网格学堂培训认证中心" in text
+    assert certificate.valid_from.strftime("%Y-%m-%d") in text
+    assert pdf.cjk_font() == "GA-CJK", "a system CJK font (fonts-wqy-zenhei) is embedded"
+    assert b"/FontFile2" in data  # the TrueType subset is embedded
+
+
+def test_pdf_falls_back_to_the_standard_cid_font(certificate):
+    data = pdf.render_certificate(certificate, font=_fallback())
+    assert b"STSong-Light" in data
+    text = _text(data)
+    assert "陈思远" in text
+    assert "合格证书" in text
+
+
+def _fallback() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont(pdf.FALLBACK_FONT))
+    return pdf.FALLBACK_FONT
+
+
+def test_qr_decodes_to_the_verification_url(certificate):
+    data = pdf.render_certificate(certificate)
+    assert _qr_texts(data) == [f"http://testserver/verify/{certificate.verification_code}/"]

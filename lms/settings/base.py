@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE["certification.send_expiry_reminders"] = {
     "task": "certification.send_expiry_reminders",
     "schedule": 60 * 60 * 24,
 }
+CELERY_BEAT_SCHEDULE["certification.sweep_due"] = {
+    "task": "certification.sweep_due",
+    "schedule": 60 * 60 * 24,
+}
 
 # --- assessments -----------------------------------------------------------------------------
 # Answers arriving this long after an attempt's deadline still count (network latency).

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType
 
+from casebank.models import CasePage
 from people.models import User
 from people.roles import REVIEWER, ROLE_GROUP_NAMES
 
@@ -40,6 +41,7 @@ def seed(stdout=None) -> None:
             if Scenario.objects.filter(code=data["code"]).exists():
                 continue
             scenario = build(data)
+            scenario.case = CasePage.objects.filter(slug=data["case_slug"]).first()
             problems = graph.validate_spec(scenario.compile())
             if problems:
                 raise ValueError(f"{data['code']}: {problems}")

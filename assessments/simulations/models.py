@@ -81,6 +81,15 @@ class Scenario(
     flag_rule = models.CharField(
         _("extra outcome flags"), max_length=20, choices=FlagRule, default="", blank=True
     )
+    case = models.ForeignKey(
+        "casebank.CasePage",
+        verbose_name=_("case"),
+        help_text=_("The 社区工作法 case this scenario is drawn from (optional)."),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,6 +116,7 @@ class Scenario(
                 FieldRowPanel([FieldPanel("code"), FieldPanel("tier")]),
                 FieldPanel("title"),
                 FieldPanel("scenario_type"),
+                FieldPanel("case"),
                 FieldPanel("setup"),
             ],
             heading=_("Scenario"),

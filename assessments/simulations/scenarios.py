@@ -28,6 +28,7 @@ def c(label, text, target, points=None, *, red=None, rule="", basis="", feedback
 
 SIM_01 = {
     "code": "SIM-01",
+    "case_slug": "demo-case-01",
     "title": "楼上漏水、楼下难眠——邻里漏水+噪声纠纷",
     "scenario_type": "mediation",
     "tier": "T1",
@@ -306,6 +307,7 @@ SIM_01 = {
 
 SIM_02 = {
     "code": "SIM-02",
+    "case_slug": "demo-case-02",
     "title": "电梯停运五天，物业还要停水催费——12345 诉求办理",
     "scenario_type": "hotline",
     "tier": "T1",
@@ -566,6 +568,7 @@ SIM_02 = {
 
 SIM_03 = {
     "code": "SIM-03",
+    "case_slug": "demo-case-03",
     "title": "敲门不应灯却亮——独居老人失联应急演练",
     "scenario_type": "emergency",
     "tier": "T1",

@@ -158,7 +158,7 @@ def test_roles_exist_after_migrate():
     assert not hr.permissions.filter(codename="change_workerprofile").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_seed_demo_is_idempotent():
     call_command("seed_demo", verbosity=0)
     counts = (User.objects.count(), WorkerProfile.objects.count(), OrgUnit.objects.count())

@@ -11,9 +11,10 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from certification.models import Certificate, CertificateEvent
-from people.models import GradeRecord
+from people.models import WorkerProfile
 
 from .models import FeedEvent
 
@@ -47,28 +48,26 @@ def record_certificate_event(event: CertificateEvent) -> bool:
     )
 
 
-def record_grade_change(record: GradeRecord) -> bool:
-    """A grade record is a change when the worker already had an earlier one."""
-    previous = (
-        GradeRecord.objects.filter(worker_id=record.worker_id)
-        .exclude(pk=record.pk)
-        .filter(pk__lt=record.pk)
-        .order_by("-pk")
-        .first()
-    )
-    if previous is None:
+def record_grade_change(entry: ModelLogEntry) -> bool:
+    """``people.change_grade`` writes a ``people.grade_changed`` audit entry with the before
+    and after: that entry (not the grade record, which roster imports also write for a new
+    worker's first grade) is the fact a grade changed."""
+    if entry.action != "people.grade_changed":
+        return False
+    data = entry.data or {}
+    try:
+        worker_id = int(entry.object_id)
+        occurred = dt.date.fromisoformat(data.get("effective_date", ""))
+    except (TypeError, ValueError):
+        return False
+    if not WorkerProfile.objects.filter(pk=worker_id).exists():
         return False
     return _record(
-        f"gr:{record.pk}",
+        f"log:{entry.pk}",
         kind=FeedEvent.Kind.GRADE_CHANGED,
-        worker_id=record.worker_id,
-        occurred_on=record.effective_date,
-        data={
-            "from_grade": previous.grade,
-            "to_grade": record.grade,
-            "from_post": previous.post,
-            "to_post": record.post,
-        },
+        worker_id=worker_id,
+        occurred_on=occurred,
+        data={k: data.get(k) for k in ("from_grade", "to_grade", "from_post", "to_post")},
     )
 
 
@@ -111,9 +110,10 @@ def sync_feed(on: dt.date | None = None) -> int:
     for event in events.iterator(chunk_size=500):
         if f"ce:{event.pk}" not in done:
             recorded += record_certificate_event(event)
-    done = set(FeedEvent.objects.filter(source__startswith="gr:").values_list("source", flat=True))
-    for record in GradeRecord.objects.order_by("pk").iterator(chunk_size=500):
-        if f"gr:{record.pk}" not in done:
-            recorded += record_grade_change(record)
+    done = set(FeedEvent.objects.filter(source__startswith="log:").values_list("source", flat=True))
+    entries = ModelLogEntry.objects.filter(action="people.grade_changed").order_by("pk")
+    for entry in entries.iterator(chunk_size=500):
+        if f"log:{entry.pk}" not in done:
+            recorded += record_grade_change(entry)
     recorded += record_expiries(on)
     return recorded

@@ -10,21 +10,22 @@ def _certificate_event_saved(sender, instance, created, raw=False, **kwargs):
         record_certificate_event(instance)
 
 
-def _grade_record_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+def _log_entry_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.action == "people.grade_changed":
         from .feed import record_grade_change
 
         record_grade_change(instance)
 
 
 def connect() -> None:
+    from wagtail.models import ModelLogEntry
+
     from certification.models import CertificateEvent
-    from people.models import GradeRecord
 
     post_save.connect(
         _certificate_event_saved, sender=CertificateEvent, dispatch_uid="hr.certificate_event"
     )
-    post_save.connect(_grade_record_saved, sender=GradeRecord, dispatch_uid="hr.grade_record")
+    post_save.connect(_log_entry_saved, sender=ModelLogEntry, dispatch_uid="hr.grade_changed")
     connect_retention()
 
 

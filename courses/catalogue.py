@@ -42,12 +42,18 @@ def courses_for(user, parent=None):
 
 class CourseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices)
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
-    post = django_filters.ChoiceFilter(label=_("Post"), choices=Post.choices, method="filter_post")
-    delivery = django_filters.ChoiceFilter(label=_("Delivery"), choices=Delivery.choices)
+    tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, empty_label=_("Any"))
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("Any")
+    )
+    post = django_filters.ChoiceFilter(
+        label=_("Post"), choices=Post.choices, method="filter_post", empty_label=_("Any")
+    )
+    delivery = django_filters.ChoiceFilter(
+        label=_("Delivery"), choices=Delivery.choices, empty_label=_("Any")
+    )
     status = django_filters.ChoiceFilter(
-        label=_("My status"), choices=STATUS_CHOICES, method="filter_status"
+        label=_("My status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("Any")
     )
     open_to_me = django_filters.BooleanFilter(
         label=_("Open to me"), method="filter_open", widget=forms.CheckboxInput

@@ -29,15 +29,20 @@ def _units(request):
 
 
 class CohortFilterSet(django_filters.FilterSet):
-    course = django_filters.ModelChoiceFilter(label=_("Course"), queryset=_courses)
+    course = django_filters.ModelChoiceFilter(
+        label=_("Course"), queryset=_courses, empty_label=_("Any")
+    )
     org_unit = django_filters.ModelChoiceFilter(
-        label=_("Org unit"), queryset=_units, method="filter_unit"
+        label=_("Org unit"), queryset=_units, method="filter_unit", empty_label=_("Any")
     )
     post = django_filters.ChoiceFilter(
-        label=_("Post"), choices=Post.choices, field_name="user__worker__post"
+        label=_("Post"),
+        choices=Post.choices,
+        field_name="user__worker__post",
+        empty_label=_("Any"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=COHORT_STATUS, method="filter_status"
+        label=_("Status"), choices=COHORT_STATUS, method="filter_status", empty_label=_("Any")
     )
     q = django_filters.CharFilter(label=_("Name or employee number"), method="filter_text")
 

@@ -285,7 +285,6 @@ def ladder_facts_for(workers, on: dt.date, lr: LadderRules | None = None) -> dic
     lr = lr or active_rules()[0]
     years = [y for y in years if y >= lr.cpd_rule_from]
     facts = sources.gather(workers, on, levels=[], cpd_years=years)
-    cpd_known = sources._module("courses.queries") is not None
     out = {}
     for w in workers:
         f = facts[w.pk]
@@ -296,11 +295,9 @@ def ladder_facts_for(workers, on: dt.date, lr: LadderRules | None = None) -> dic
             qualification=w.sw_qualification or "",
             service_start=w.service_start_date,
             appraisals=f.appraisals,
-            cpd_by_year=(
-                {s.year: h for (s, e), h in f.cpd_hours.items() if s.month == 1 and s.day == 1}
-                if cpd_known
-                else None
-            ),
+            cpd_by_year={
+                s.year: h for (s, _e), h in f.cpd_hours.items() if s.month == 1 and s.day == 1
+            },
             certificates=f.certificates,
         )
     return out

@@ -50,3 +50,36 @@ def progress_for(worker, certificates, on: dt.date | None = None) -> Progress:
                 (cert, rules.evaluate(spec, facts, on, purpose=purpose, catalogue=catalogue))
             )
     return Progress(held=held, next_level=level, evaluation=evaluation, renewals=renewals)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One worker's answer in a set-based evaluation."""
+
+    worker_id: int
+    held: tuple[str, ...]
+    next_level: str
+    evaluation: rules.LevelEvaluation | None
+    due: tuple[rules.Action, ...]
+
+
+def evaluate_many(workers, on: dt.date | None = None) -> dict[int, Verdict]:
+    """The same answers as :func:`progress_for` for many workers, in a constant number of
+    queries (the level snapshot, the catalogue and one call per source)."""
+    on = on or timezone.localdate()
+    workers = list(workers)
+    levels = sources.level_specs()
+    catalogue = sources.catalogue()
+    facts = sources.gather(workers, on, levels)
+    out = {}
+    for worker in workers:
+        f = facts[worker.pk]
+        level = next_level_for(levels, f, on)
+        out[worker.pk] = Verdict(
+            worker_id=worker.pk,
+            held=tuple(sorted({c.level_code for c in f.certificates if c.valid_on(on)})),
+            next_level=level.code if level else "",
+            evaluation=rules.evaluate(level, f, on, catalogue=catalogue) if level else None,
+            due=tuple(rules.due_actions(levels, f, on, catalogue)),
+        )
+    return out

@@ -1,24 +1,11 @@
 """Listen to the lower apps' signals and enqueue an evaluation after the transaction commits.
 
-The signal modules are the contracts of docs/architecture.md; each one is connected when its
-app ships it (an app that has not landed yet is skipped, never an error).
+The signals are the contracts of docs/architecture.md ("Cross-app contracts").
 """
 
 from __future__ import annotations
 
-import logging
-from importlib import import_module
-
 from django.db import transaction
-
-logger = logging.getLogger(__name__)
-
-SIGNALS = [
-    ("courses.signals", "course_completed"),
-    ("courses.signals", "hours_credited"),
-    ("assessments.signals", "exam_passed"),
-    ("assessments.simulations.signals", "run_finished"),
-]
 
 
 def enqueue_evaluation(user) -> None:
@@ -39,26 +26,19 @@ def on_event(sender=None, user=None, **kwargs) -> None:
         enqueue_evaluation(user)
 
 
-def connected_signals() -> list[str]:
-    found = []
-    for module_name, attr in SIGNALS:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        signal = getattr(module, attr, None)
-        if signal is not None:
-            found.append(f"{module_name}.{attr}")
-    return found
+def signals():
+    from assessments.signals import exam_passed
+    from assessments.simulations.signals import run_finished
+    from courses.signals import course_completed, hours_credited
+
+    return {
+        "courses.course_completed": course_completed,
+        "courses.hours_credited": hours_credited,
+        "assessments.exam_passed": exam_passed,
+        "simulations.run_finished": run_finished,
+    }
 
 
 def connect() -> None:
-    for module_name, attr in SIGNALS:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        signal = getattr(module, attr, None)
-        if signal is None:
-            continue
-        signal.connect(on_event, dispatch_uid=f"certification:{module_name}.{attr}")
+    for name, signal in signals().items():
+        signal.connect(on_event, dispatch_uid=f"certification:{name}")

@@ -335,6 +335,26 @@ def send_expiry_reminders(on: dt.date | None = None) -> int:
     return sent
 
 
+def sweep_due(on: dt.date | None = None, *, batch: int = 500) -> int:
+    """Find every worker with a certificate due (a renewal window that opened, a case accepted
+    since the last event) with set-based evaluation, and queue one evaluation each."""
+    from .progress import evaluate_many
+    from .tasks import evaluate_worker
+
+    on = on or timezone.localdate()
+    queued = 0
+    ids = list(WorkerProfile.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        workers = WorkerProfile.objects.filter(pk__in=ids[start : start + batch]).select_related(
+            "user"
+        )
+        for worker_id, verdict in evaluate_many(workers, on).items():
+            if verdict.due:
+                evaluate_worker.delay(worker_id)
+                queued += 1
+    return queued
+
+
 # --- grade reviews --------------------------------------------------------------------------
 
 

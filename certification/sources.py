@@ -1,9 +1,8 @@
 """Gather :class:`rules.Facts` for many workers at once from the other apps' query points.
 
 Every source is set-based: a fixed number of queries whatever the number of workers. The other
-apps' ``queries.py`` modules are the contracts of docs/architecture.md ("Cross-app contracts");
-until an app ships its module, its facts are simply empty (the rules then report the
-requirement as not yet met), so certification never breaks because a lower app is missing.
+apps' ``queries.py`` modules are the contracts of docs/architecture.md ("Cross-app contracts").
+They are imported inside the functions only to keep app loading light.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.db.models import Prefetch
 
@@ -21,24 +18,6 @@ from people.models import AnnualAppraisal, WorkerProfile
 
 from . import rules
 from .models import Certificate, CertificationLevel, LevelRequirement
-
-
-def _module(name: str):
-    """The other app's query module, or None while it has not landed."""
-    try:
-        if find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return import_module(name)
-
-
-def _call(module_name: str, function: str, *args, default=None):
-    module = _module(module_name)
-    fn = getattr(module, function, None) if module is not None else None
-    if fn is None:
-        return default
-    return fn(*args)
 
 
 def level_specs() -> list[rules.LevelSpec]:
@@ -95,7 +74,9 @@ def level_specs() -> list[rules.LevelSpec]:
 
 
 def catalogue() -> rules.Catalogue:
-    categories = _call("courses.queries", "course_codes_by_category", default={}) or {}
+    from courses.queries import course_codes_by_category
+
+    categories = course_codes_by_category()
     return rules.Catalogue(categories={k: frozenset(v) for k, v in categories.items()})
 
 
@@ -134,6 +115,11 @@ def gather(
 
     ``cpd_years`` adds calendar-year CPD totals (the grade ladder's shortfall rule).
     """
+    from assessments.queries import best_exam_results
+    from assessments.simulations.queries import best_results, red_line_hits
+    from casebank.queries import accepted_cases
+    from courses.queries import attendance, completed_courses, cpd_hours
+
     workers = list(workers)
     levels = level_specs() if levels is None else levels
     user_ids = [w.user_id for w in workers]
@@ -156,18 +142,18 @@ def gather(
                 apply(facts[worker.pk], value)
 
     each(
-        _call("courses.queries", "completed_courses", user_ids),
+        completed_courses(user_ids),
         lambda f, v: f.completed_courses.update(v),
     )
     windows = set(rules.cpd_windows(levels, on))
     windows |= {(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in cpd_years}
     for start, end in sorted(windows):
         each(
-            _call("courses.queries", "cpd_hours", user_ids, start, end),
+            cpd_hours(user_ids, start, end),
             lambda f, v, key=(start, end): f.cpd_hours.__setitem__(key, _as_decimal(v)),
         )
     each(
-        _call("courses.queries", "attendance", user_ids),
+        attendance(user_ids),
         lambda f, v: f.attendance.extend(
             rules.Attendance(
                 kind=a.kind, hours=_as_decimal(a.hours), date=a.date, session_id=a.session_id
@@ -176,7 +162,7 @@ def gather(
         ),
     )
     each(
-        _call("assessments.queries", "best_exam_results", user_ids),
+        best_exam_results(user_ids),
         lambda f, v: f.exams.update(
             {
                 code: rules.ExamResult(score=_as_decimal(r.score), passed=r.passed, date=r.date)
@@ -185,7 +171,7 @@ def gather(
         ),
     )
     each(
-        _call("assessments.simulations.queries", "best_results", user_ids),
+        best_results(user_ids),
         lambda f, v: f.simulations.update(
             {
                 key: rules.SimResult(
@@ -201,11 +187,11 @@ def gather(
     )
     for since in sorted(rules.red_line_sinces(levels, on)):
         each(
-            _call("assessments.simulations.queries", "red_line_hits", user_ids, since),
+            red_line_hits(user_ids, since),
             lambda f, v, since=since: f.red_line_hits.__setitem__(since, int(v)),
         )
     each(
-        _call("casebank.queries", "accepted_cases", user_ids),
+        accepted_cases(user_ids),
         lambda f, v: f.cases.extend(
             rules.AcceptedCase(case_id=c.case_id, review_level=c.review_level, date=c.date)
             for c in v

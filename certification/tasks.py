@@ -24,3 +24,9 @@ def evaluate_worker(worker_id: int) -> list[str]:
 @shared_task(name="certification.send_expiry_reminders", acks_late=True)
 def send_expiry_reminders() -> int:
     return services.send_expiry_reminders()
+
+
+@shared_task(name="certification.sweep_due", acks_late=True)
+def sweep_due() -> int:
+    """Daily: queue evaluations that no event triggered (renewal windows opening)."""
+    return services.sweep_due()

@@ -24,20 +24,25 @@ def chinese():
 
 
 def rules_(**kw) -> LadderRules:
-    base = dict(
-        post_ranges={"general": (1, 12), "deputy": (4, 15), "chief": (7, 18)},
-        step_years=3,
-        degree_years={"bachelor": 3, "master": 5},
-        qual_bump={"assistant": 1, "social_worker": 2},
-        qual_allowance={"social_worker": D("500")},
-        appraisal_credit={"excellent": D("1.5"), "competent": D("1"), "basic": D("0.5"), "incompetent": D("0")},
-        gates=((1, 4, "C0"), (5, 8, "C1"), (9, 12, "C2")),
-        level_ranks={"C0": 0, "C1": 1, "C2": 2},
-        level_cpd={"C0": D("40"), "C1": D("40")},
-        cpd_rule_from=2024,
-        post_ratio={"general": D("0.80"), "deputy": D("0.95")},
-        performance_factor={"competent": D("1.0"), "excellent": D("1.2")},
-    )
+    base = {
+        "post_ranges": {"general": (1, 12), "deputy": (4, 15), "chief": (7, 18)},
+        "step_years": 3,
+        "degree_years": {"bachelor": 3, "master": 5},
+        "qual_bump": {"assistant": 1, "social_worker": 2},
+        "qual_allowance": {"social_worker": D("500")},
+        "appraisal_credit": {
+            "excellent": D("1.5"),
+            "competent": D("1"),
+            "basic": D("0.5"),
+            "incompetent": D("0"),
+        },
+        "gates": ((1, 4, "C0"), (5, 8, "C1"), (9, 12, "C2")),
+        "level_ranks": {"C0": 0, "C1": 1, "C2": 2},
+        "level_cpd": {"C0": D("40"), "C1": D("40")},
+        "cpd_rule_from": 2024,
+        "post_ratio": {"general": D("0.80"), "deputy": D("0.95")},
+        "performance_factor": {"competent": D("1.0"), "excellent": D("1.2")},
+    }
     base.update(kw)
     return LadderRules(**base)
 
@@ -49,8 +54,12 @@ def c1() -> HeldCertificate:
 def test_domain_worked_example_is_eligible_with_c1():
     # 一般, 本科, 社会工作师, 4 years → grade due 1 + ⌊(4+3)/3⌋ + 2 = 5 (band 5–8 needs C1)
     facts = LadderFacts(
-        post="general", grade=4, education="bachelor", qualification="social_worker",
-        service_start=dt.date(2022, 12, 1), certificates=[c1()],
+        post="general",
+        grade=4,
+        education="bachelor",
+        qualification="social_worker",
+        service_start=dt.date(2022, 12, 1),
+        certificates=[c1()],
     )
     result = ladder.eligibility(facts, rules_(), REVIEW)
     assert result.eligible
@@ -62,7 +71,10 @@ def test_domain_worked_example_is_eligible_with_c1():
 
 def test_certificate_gate_blocks_and_says_why():
     facts = LadderFacts(
-        post="general", grade=4, education="bachelor", qualification="social_worker",
+        post="general",
+        grade=4,
+        education="bachelor",
+        qualification="social_worker",
         service_start=dt.date(2022, 12, 1),
     )
     result = ladder.eligibility(facts, rules_(), REVIEW)
@@ -74,19 +86,28 @@ def test_certificate_gate_blocks_and_says_why():
 def test_expired_gate_certificate_does_not_count():
     old = HeldCertificate("C1", dt.date(2023, 1, 1), dt.date(2025, 12, 31), dt.date(2023, 1, 1))
     facts = LadderFacts(
-        post="general", grade=4, education="bachelor", qualification="social_worker",
-        service_start=dt.date(2022, 12, 1), certificates=[old],
+        post="general",
+        grade=4,
+        education="bachelor",
+        qualification="social_worker",
+        service_start=dt.date(2022, 12, 1),
+        certificates=[old],
     )
     assert not ladder.eligibility(facts, rules_(), REVIEW).eligible
 
 
 def test_appraisal_credits_and_cpd_shortfall_cap():
     facts = LadderFacts(
-        post="general", grade=2, education="college", qualification="",
+        post="general",
+        grade=2,
+        education="college",
+        qualification="",
         service_start=dt.date(2020, 6, 1),
         appraisals={2024: "excellent", 2025: "competent", 2026: "competent"},
         cpd_by_year={2024: D("40"), 2025: D("10"), 2026: D("40")},
-        certificates=[HeldCertificate("C0", dt.date(2024, 1, 1), dt.date(2027, 6, 30), dt.date(2024, 1, 1))],
+        certificates=[
+            HeldCertificate("C0", dt.date(2024, 1, 1), dt.date(2027, 6, 30), dt.date(2024, 1, 1))
+        ],
     )
     total, words = ladder.credited_years(facts, rules_(), REVIEW)
     # service 6 years: 3 without appraisal + 1.5 + 0.5 (2025 capped: 10 h < 40 h) + 1
@@ -99,9 +120,15 @@ def test_appraisal_credits_and_cpd_shortfall_cap():
 
 def test_incompetent_last_year_blocks():
     facts = LadderFacts(
-        post="general", grade=2, education="bachelor", qualification="",
-        service_start=dt.date(2018, 1, 1), appraisals={2026: "incompetent"},
-        certificates=[HeldCertificate("C0", dt.date(2026, 1, 1), dt.date(2027, 6, 30), dt.date(2026, 1, 1))],
+        post="general",
+        grade=2,
+        education="bachelor",
+        qualification="",
+        service_start=dt.date(2018, 1, 1),
+        appraisals={2026: "incompetent"},
+        certificates=[
+            HeldCertificate("C0", dt.date(2026, 1, 1), dt.date(2027, 6, 30), dt.date(2026, 1, 1))
+        ],
     )
     result = ladder.eligibility(facts, rules_(), REVIEW)
     assert not result.eligible
@@ -110,7 +137,10 @@ def test_incompetent_last_year_blocks():
 
 def test_top_of_post_range():
     facts = LadderFacts(
-        post="general", grade=12, education="master", qualification="",
+        post="general",
+        grade=12,
+        education="master",
+        qualification="",
         service_start=dt.date(1990, 1, 1),
     )
     result = ladder.eligibility(facts, rules_(), REVIEW)
@@ -120,7 +150,10 @@ def test_top_of_post_range():
 
 def test_not_yet_due_tells_the_next_step():
     facts = LadderFacts(
-        post="general", grade=2, education="college", qualification="",
+        post="general",
+        grade=2,
+        education="college",
+        qualification="",
         service_start=dt.date(2023, 6, 1),
     )
     result = ladder.eligibility(facts, rules_(), REVIEW)
@@ -132,13 +165,23 @@ def test_not_yet_due_tells_the_next_step():
 def test_allowance_mode_has_no_bump_and_pays_allowance():
     lr = rules_(qual_mode="allowance")
     facts = LadderFacts(
-        post="general", grade=4, education="bachelor", qualification="social_worker",
-        service_start=dt.date(2022, 12, 1), certificates=[c1()],
+        post="general",
+        grade=4,
+        education="bachelor",
+        qualification="social_worker",
+        service_start=dt.date(2022, 12, 1),
+        certificates=[c1()],
     )
     assert ladder.eligibility(facts, lr, REVIEW).due_grade == 3
     estimate = ladder.pay_estimate(
-        post="general", grade=4, qualification="social_worker", last_appraisal="competent",
-        lr=lr, wage=D("120000"), wage_year=2025, wage_effective_from=dt.date(2026, 7, 1),
+        post="general",
+        grade=4,
+        qualification="social_worker",
+        last_appraisal="competent",
+        lr=lr,
+        wage=D("120000"),
+        wage_year=2025,
+        wage_effective_from=dt.date(2026, 7, 1),
     )
     assert estimate.allowance_monthly == D("500")
 
@@ -146,8 +189,14 @@ def test_allowance_mode_has_no_bump_and_pays_allowance():
 def test_pay_estimate_domain_example():
     # W 120,000 × 0.80 × (1 + 0.025 × 4) = 105,600; base 70 % / 12 = 6,160
     estimate = ladder.pay_estimate(
-        post="general", grade=5, qualification="social_worker", last_appraisal="competent",
-        lr=rules_(), wage=D("120000"), wage_year=2025, wage_effective_from=dt.date(2026, 7, 1),
+        post="general",
+        grade=5,
+        qualification="social_worker",
+        last_appraisal="competent",
+        lr=rules_(),
+        wage=D("120000"),
+        wage_year=2025,
+        wage_effective_from=dt.date(2026, 7, 1),
     )
     assert estimate.annual_target == D("105600")
     assert estimate.base_monthly == D("6160")
@@ -208,7 +257,9 @@ def test_review_denied_outside_jurisdiction_and_for_hr(district_admin, hr_distri
 def test_approval_writes_history_and_audit(eligible_worker, district_admin, org):
     summary = services.create_grade_review(org.street_a, REVIEW, acting_user=district_admin)
     item = summary.review.items.get(worker=eligible_worker)
-    services.decide_review_items(summary.review, [item.pk], approve=True, acting_user=district_admin, note="同意")
+    services.decide_review_items(
+        summary.review, [item.pk], approve=True, acting_user=district_admin, note="同意"
+    )
     eligible_worker.refresh_from_db()
     assert eligible_worker.grade == 5
     record = GradeRecord.objects.filter(worker=eligible_worker).first()
@@ -221,10 +272,14 @@ def test_approval_writes_history_and_audit(eligible_worker, district_admin, org)
     item.refresh_from_db()
     assert item.decision == GradeReviewItem.Decision.APPROVED
     with pytest.raises(ValidationError):  # already decided
-        services.decide_review_items(summary.review, [item.pk], approve=True, acting_user=district_admin)
+        services.decide_review_items(
+            summary.review, [item.pk], approve=True, acting_user=district_admin
+        )
 
 
-def test_blocked_worker_cannot_be_approved_and_nothing_half_applies(eligible_worker, other_worker, district_admin, org):
+def test_blocked_worker_cannot_be_approved_and_nothing_half_applies(
+    eligible_worker, other_worker, district_admin, org
+):
     summary = services.create_grade_review(org.district, REVIEW, acting_user=district_admin)
     ids = list(summary.review.items.values_list("pk", flat=True))
     with pytest.raises(ValidationError):
@@ -237,7 +292,9 @@ def test_blocked_worker_cannot_be_approved_and_nothing_half_applies(eligible_wor
 def test_rejection_changes_no_grade(eligible_worker, district_admin, org):
     summary = services.create_grade_review(org.street_a, REVIEW, acting_user=district_admin)
     item = summary.review.items.get(worker=eligible_worker)
-    services.decide_review_items(summary.review, [item.pk], approve=False, acting_user=district_admin)
+    services.decide_review_items(
+        summary.review, [item.pk], approve=False, acting_user=district_admin
+    )
     eligible_worker.refresh_from_db()
     assert eligible_worker.grade == 4
     assert ModelLogEntry.objects.filter(action="certification.grade_rejected").exists()
@@ -245,14 +302,18 @@ def test_rejection_changes_no_grade(eligible_worker, district_admin, org):
 
 def test_review_pages_bulk_approve(client_for, eligible_worker, district_admin, hr_district, org):
     c = client_for(district_admin)
-    response = c.post("/certification/reviews/", {"org_unit": org.street_a.pk, "review_date": "2027-01-01"})
+    response = c.post(
+        "/certification/reviews/", {"org_unit": org.street_a.pk, "review_date": "2027-01-01"}
+    )
     assert response.status_code == 302
     review_url = response["Location"]
     body = c.get(review_url).content.decode()
     assert eligible_worker.name in body
     assert "符合条件" in body
     item = GradeReviewItem.objects.get(worker=eligible_worker)
-    response = c.post(review_url, {"items": [item.pk], "action": "approve", "note": ""}, follow=True)
+    response = c.post(
+        review_url, {"items": [item.pk], "action": "approve", "note": ""}, follow=True
+    )
     assert "已记录 1 项决定" in response.content.decode()
     eligible_worker.refresh_from_db()
     assert eligible_worker.grade == 5
@@ -261,7 +322,9 @@ def test_review_pages_bulk_approve(client_for, eligible_worker, district_admin, 
     assert client_for(hr_district).get("/certification/reviews/").status_code == 404
 
 
-def test_review_page_bad_input_is_a_message_not_a_500(client_for, eligible_worker, district_admin, org):
+def test_review_page_bad_input_is_a_message_not_a_500(
+    client_for, eligible_worker, district_admin, org
+):
     c = client_for(district_admin)
     summary = services.create_grade_review(org.street_a, REVIEW, acting_user=district_admin)
     url = f"/certification/reviews/{summary.review.pk}/"

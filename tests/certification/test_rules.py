@@ -38,7 +38,10 @@ def test_add_months_and_years_leap_days():
     # 29 February's anniversary in a common year is 1 March (as WorkerProfile.service_years).
     assert rules.add_years(dt.date(2024, 2, 29), 1) == dt.date(2025, 3, 1)
     assert rules.add_years(dt.date(2024, 2, 29), 4) == dt.date(2028, 2, 29)
-    assert rules.trailing_window(dt.date(2028, 2, 29), 12) == (dt.date(2027, 3, 1), dt.date(2028, 2, 29))
+    assert rules.trailing_window(dt.date(2028, 2, 29), 12) == (
+        dt.date(2027, 3, 1),
+        dt.date(2028, 2, 29),
+    )
 
 
 def test_courses_listed_progress_in_chinese():
@@ -82,7 +85,10 @@ def test_exam_minimum_score_boundary():
 
 def test_simulation_dimension_and_words():
     spec = RequirementSpec(
-        kind="simulation", codes=("SIM-03",), min_score=D("70"), dimension="SAF",
+        kind="simulation",
+        codes=("SIM-03",),
+        min_score=D("70"),
+        dimension="SAF",
         min_dimension_score=D("70"),
     )
     facts = Facts(
@@ -123,7 +129,9 @@ def test_cpd_hours_window_edges():
 
 
 def test_attendance_kind_and_window():
-    spec = RequirementSpec(kind="attendance", attendance_kind="drill", hours=D("4"), window_months=12)
+    spec = RequirementSpec(
+        kind="attendance", attendance_kind="drill", hours=D("4"), window_months=12
+    )
     start = rules.trailing_window(ON, 12)[0]
     facts = Facts(
         user_id=1,
@@ -223,9 +231,15 @@ def c2_like() -> LevelSpec:
         name="中级",
         rank=2,
         requirements=(
-            RequirementSpec(kind="level_held", other_level="C1", years=D("2"), choice_group=1, choice_option=1),
-            RequirementSpec(kind="qualification", qualification="social_worker", choice_group=1, choice_option=2),
-            RequirementSpec(kind="level_held", other_level="C1", years=D("1"), choice_group=1, choice_option=2),
+            RequirementSpec(
+                kind="level_held", other_level="C1", years=D("2"), choice_group=1, choice_option=1
+            ),
+            RequirementSpec(
+                kind="qualification", qualification="social_worker", choice_group=1, choice_option=2
+            ),
+            RequirementSpec(
+                kind="level_held", other_level="C1", years=D("1"), choice_group=1, choice_option=2
+            ),
             RequirementSpec(kind="courses", codes=("SVC-201",)),
         ),
     )
@@ -249,12 +263,19 @@ def test_choice_groups_and_shortest_missing():
 
 
 C0 = LevelSpec(
-    code="C0", name="上岗合格", rank=0, validity_months=18, renewable=False,
+    code="C0",
+    name="上岗合格",
+    rank=0,
+    validity_months=18,
+    renewable=False,
     ends_when_next_issued=True,
     requirements=(RequirementSpec(kind="courses", codes=("POL-101",)),),
 )
 C1 = LevelSpec(
-    code="C1", name="初级", rank=1, validity_months=36,
+    code="C1",
+    name="初级",
+    rank=1,
+    validity_months=36,
     requirements=(
         RequirementSpec(kind="level_held", other_level="C0"),
         RequirementSpec(kind="courses", codes=("MED-101",)),
@@ -275,7 +296,9 @@ def test_due_actions_c0_not_earned_once_c1_is_held():
     facts = Facts(
         user_id=1,
         completed_courses={"POL-101": ON},
-        certificates=[HeldCertificate("C1", dt.date(2026, 1, 1), dt.date(2028, 12, 31), dt.date(2026, 1, 1))],
+        certificates=[
+            HeldCertificate("C1", dt.date(2026, 1, 1), dt.date(2028, 12, 31), dt.date(2026, 1, 1))
+        ],
     )
     assert rules.due_actions([C0, C1], facts, ON) == []
 
@@ -305,7 +328,13 @@ def test_due_actions_renewal_window_and_grace():
 
 
 def test_due_actions_revoked_blocks_reissue_until_it_would_have_expired():
-    revoked = HeldCertificate("C0", dt.date(2026, 1, 1), dt.date(2027, 6, 30), dt.date(2026, 1, 1), revoked_on=dt.date(2026, 3, 1))
+    revoked = HeldCertificate(
+        "C0",
+        dt.date(2026, 1, 1),
+        dt.date(2027, 6, 30),
+        dt.date(2026, 1, 1),
+        revoked_on=dt.date(2026, 3, 1),
+    )
     facts = Facts(user_id=1, completed_courses={"POL-101": ON}, certificates=[revoked])
     assert rules.due_actions([C0], facts, ON) == []
     assert [a.level for a in rules.due_actions([C0], facts, dt.date(2027, 7, 1))] == ["C0"]

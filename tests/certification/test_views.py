@@ -23,7 +23,9 @@ def cert(worker, level_c1):
     return c
 
 
-def test_my_certificates_lists_own_and_shows_progress(client_for, learner, cert, other_worker, level_c0):
+def test_my_certificates_lists_own_and_shows_progress(
+    client_for, learner, cert, other_worker, level_c0
+):
     services.issue_certificate(other_worker, level_c0, acting_user=None)
     response = client_for(learner).get("/me/certificates/")
     assert response.status_code == 200
@@ -115,11 +117,11 @@ def test_verify_is_rate_limited_per_client(client, cert, settings):
     assert client.get(url, REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_manage_list_scoped_to_jurisdiction(client_for, district_admin, cert, other_worker, level_c0, org, django_assert_max_num_queries):
-    from people.factories import UserFactory
+def test_manage_list_scoped_to_jurisdiction(
+    client_for, district_admin, cert, other_worker, level_c0, org, django_assert_max_num_queries
+):
+    from people.factories import UserFactory, WorkerProfileFactory
     from people.roles import DISTRICT_ADMIN
-
-    from people.factories import WorkerProfileFactory
 
     other, _ = services.issue_certificate(other_worker, level_c0, acting_user=None)
     for _i in range(6):  # more rows must not mean more queries
@@ -139,7 +141,10 @@ def test_manage_list_scoped_to_jurisdiction(client_for, district_admin, cert, ot
 def test_manage_denied_to_hr_and_learner(client_for, hr_district, learner, cert):
     for user in (hr_district, learner):
         assert client_for(user).get("/certification/manage/").status_code == 404
-        assert client_for(user).post(f"/certification/manage/{cert.pk}/", {"reason": "x"}).status_code == 404
+        assert (
+            client_for(user).post(f"/certification/manage/{cert.pk}/", {"reason": "x"}).status_code
+            == 404
+        )
     cert.refresh_from_db()
     assert cert.revoked_on is None
 

@@ -67,7 +67,10 @@ def scenario_graph(vgraph: VariantGraph) -> SafeString:
         on_best = any(c["id"] in best_ids for c in choices)
         sx, sy = x1 + BOX_W, y1 + BOX_H / 2
         tx, ty = x2, y2 + BOX_H / 2
-        if x2 <= x1:  # a step back in the drawing: route below the boxes
+        if x2 > x1 + COL_W:  # skips a column: arc above the boxes in between
+            lane = min(y1, y2) - 16
+            d = f"M{sx:.0f},{sy:.0f} C{sx + 60:.0f},{lane:.0f} {tx - 60:.0f},{lane:.0f} {tx:.0f},{ty:.0f}"
+        elif x2 <= x1:  # a step back in the drawing: route below the boxes
             mid_y = max(y1, y2) + BOX_H + 30
             d = f"M{sx:.0f},{sy:.0f} C{sx + 40:.0f},{mid_y:.0f} {tx - 40:.0f},{mid_y:.0f} {tx:.0f},{ty:.0f}"
         else:
@@ -79,10 +82,9 @@ def scenario_graph(vgraph: VariantGraph) -> SafeString:
             f'<path class="{css}" d="{d}" fill="none" stroke="{stroke}" '
             f'stroke-width="{width}" marker-end="url(#arrow)"/>'
         )
-        label = "/".join(c["label"] for c in choices)
-        parts.append(
-            _text((sx + tx) / 2, (sy + ty) / 2 - 6, label, size=11, weight="bold", fill=stroke)
-        )
+        label = "/".join(c["label"] + ("★" if c["id"] in best_ids else "") for c in choices)
+        label_y = min(y1, y2) - 2 if x2 > x1 + COL_W else (sy + ty) / 2 - 6
+        parts.append(_text((sx + tx) / 2, label_y, label, size=11, weight="bold", fill=stroke))
 
     for key, node in vgraph.nodes.items():
         x, y = pos[key]
@@ -141,8 +143,8 @@ def scenario_graph(vgraph: VariantGraph) -> SafeString:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sim-graph" role="img" '
         f'aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#7b8794"/></marker></defs>' + "".join(parts) + "</svg>"
     )
     return mark_safe(svg)  # noqa: S308 - every text above is escaped

@@ -63,6 +63,7 @@ def submit_case_draft(data: DraftInput, *, acting_user) -> CasePage:
         page.origin_org_unit_id = worker.org_unit_id
     index.add_child(instance=page)
     page.authors.set([acting_user])
+    page.save()
     page.save_revision(user=acting_user, log_action=True)
     log(page, "casebank.submit_draft", user=acting_user, data={"title": page.title})
     return page

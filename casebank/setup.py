@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -39,11 +38,9 @@ def ensure_library(home: Page) -> CaseIndexPage:
     if index is None:
         index = home.add_child(
             instance=CaseIndexPage(
-                title=_("Case library"),
+                title="案例库",
                 slug=LIBRARY_SLUG,
-                intro=_(
-                    "Community work methods (社区工作法) from our grids: search, filter and learn."
-                ),
+                intro="来自各网格的社区工作法：检索、筛选、学习，也欢迎投稿。",
             )
         )
     return index

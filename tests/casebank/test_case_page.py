@@ -1,0 +1,95 @@
+"""The case page: structure, access, courses that use it (reference index), acceptance badge."""
+
+from wagtail.test.utils import WagtailPageTestCase
+
+from casebank.models import CaseIndexPage, CasePage
+
+
+def test_case_page_shows_the_write_up(make_case, laws, learner, client_for, org):
+    case = make_case(
+        title="「三步听诊」化解漏水纠纷",
+        method_name="三步听诊",
+        background="5 楼天花板持续渗水",
+        steps=[("问诊：分别倾听", "受理登记表", "人民调解法第17条"), ("回访", "", "")],
+        outcome="协议 10 天内履行",
+        lessons="用证据替代情绪",
+        red_lines="不断水",
+        laws=[(laws.mediation, "第17条")],
+        tags=["相邻关系"],
+        origin_org_unit=org.community_a1,
+    )
+    response = client_for(learner).get(case.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "5 楼天花板持续渗水",
+        "问诊：分别倾听",
+        "受理登记表",
+        "人民调解法第17条",
+        "协议 10 天内履行",
+        "不断水",
+        "相邻关系",
+        "中华人民共和国人民调解法",
+        "柳岸街道 / 柳岸社区",
+    ]:
+        assert text in html
+    assert f"?law={laws.mediation.pk}" in html
+
+
+def test_case_page_needs_login(make_case, client):
+    case = make_case()
+    response = client.get(case.url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_case_page_lists_pages_that_reference_it(make_case, learner, client_for, library):
+    """A page elsewhere in the site that links the case shows up under 'Used in courses'."""
+    case = make_case(title="被引用的案例")
+    other = make_case(title="相关案例")
+    # A related-case link from another case is not a course use.
+    other.related_links.create(related=case)
+    other.save_revision().publish()
+    home = library.get_parent()
+    from courses.models import CourseIndexPage, CoursePage  # the app that embeds cases
+
+    catalogue = CourseIndexPage.objects.first() or home.add_child(
+        instance=CourseIndexPage(title="课程", slug="courses-test")
+    )
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="矛盾调解入门",
+            slug="med-101-test",
+            code="MED-T1",
+            category="mediation",
+            hours="2",
+            objectives=f'<p>阅读 <a linktype="page" id="{case.pk}">案例</a></p>',
+        )
+    )
+    course.save_revision().publish()
+    response = client_for(learner).get(case.url)
+    used = [u["page"].pk for u in response.context["used_in"]]
+    assert used == [course.pk]
+    assert "矛盾调解入门" in response.content.decode()
+
+
+def test_acceptance_badge(make_case, learner, client_for, reviewer):
+    from casebank.services import record_acceptance
+
+    case = make_case()
+    record_acceptance(case, acting_user=reviewer)
+    response = client_for(learner).get(case.url)
+    assert response.context["acceptance"].review_level == "district"
+    assert 'class="badge ok"' in response.content.decode()
+
+
+class TestPageTree(WagtailPageTestCase):
+    def test_allowed_children(self):
+        self.assertAllowedSubpageTypes(CaseIndexPage, {CasePage})
+        self.assertAllowedSubpageTypes(CasePage, set())
+        self.assertAllowedParentPageTypes(CasePage, {CaseIndexPage})
+
+    def test_index_lives_under_home(self):
+        from django.apps import apps
+
+        self.assertAllowedParentPageTypes(CaseIndexPage, {apps.get_model("lms", "HomePage")})

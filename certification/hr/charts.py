@@ -146,7 +146,7 @@ def _expiring(user, on: dt.date) -> Figure:
     fig = Figure(
         "expiring",
         _("Certificates expiring by month"),
-        [_("Month"), _("Certificates")],
+        [_("Month"), _("Expiring certificates")],
     )
     month = on.replace(day=1)
     for _i in range(12):

@@ -279,3 +279,20 @@ CELERY_BEAT_SCHEDULE["assessments.submit_overdue_attempts"] = {
     "task": "assessments.submit_overdue_attempts",
     "schedule": 60.0,
 }
+
+# --- hr (certification.hr) -------------------------------------------------------------------
+# Exports with more rows than this run as a Celery task; their files expire after the TTL.
+GA_HR_EXPORT_SYNC_LIMIT = env.int("GA_HR_EXPORT_SYNC_LIMIT", default=20_000)
+GA_HR_EXPORT_TTL_HOURS = env.int("GA_HR_EXPORT_TTL_HOURS", default=24)
+# Per API token (or signed-in user) request rate of the HR API.
+GA_HR_API_RATE = env("GA_HR_API_RATE", default="1200/hour")
+# The event feed holds back events younger than this, so a cursor never passes an id that a
+# concurrent transaction is still to commit.
+GA_HR_FEED_SETTLE_SECONDS = env.int("GA_HR_FEED_SETTLE_SECONDS", default=5)
+# Audit entries (Wagtail's log) are never deleted before this many days (minimum 180).
+GA_AUDIT_RETENTION_DAYS = env.int("GA_AUDIT_RETENTION_DAYS", default=365)
+CELERY_BEAT_SCHEDULE["hr.sync_feed"] = {"task": "hr.sync_feed", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["hr.purge_expired_exports"] = {
+    "task": "hr.purge_expired_exports",
+    "schedule": 60 * 60,
+}

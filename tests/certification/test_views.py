@@ -172,3 +172,15 @@ def test_home_panel_shows_holdings_and_next_level(client_for, learner, cert, sit
 def test_nav_links(client_for, learner, district_admin, site):
     assert "/me/certificates/" in client_for(learner).get("/").content.decode()
     assert "/certification/manage/" in client_for(district_admin).get("/").content.decode()
+
+
+def test_admin_edits_levels_and_requirements(client_for, district_admin, learner, level_c1):
+    c = client_for(district_admin)
+    assert c.get("/admin/snippets/certification/certificationlevel/").status_code == 200
+    edit = c.get(f"/admin/snippets/certification/certificationlevel/edit/{level_c1.pk}/")
+    assert edit.status_code == 200
+    assert "SIM-03" in edit.content.decode()
+    assert c.get("/admin/snippets/certification/wageindex/").status_code == 200
+    assert client_for(learner).get(
+        "/admin/snippets/certification/certificationlevel/"
+    ).status_code in (302, 403)

@@ -5,11 +5,25 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from . import views
 from .access import can_analyse
-from .models import Scenario
+from .graph import DEFAULT_DIMENSIONS
+from .models import Dimension, Scenario
+
+
+class ScenarioCreateView(CreateView):
+    """A new scenario starts with the five dimensions of domain.md (equal weights)."""
+
+    def get_initial_form_instance(self):
+        instance = super().get_initial_form_instance() or self.model()
+        if self.request.method == "GET":
+            instance.dimensions = [
+                Dimension(key=key, name=name, weight=weight, minimum=minimum, sort_order=i)
+                for i, (key, name, weight, minimum) in enumerate(DEFAULT_DIMENSIONS)
+            ]
+        return instance
 
 
 @hooks.register("register_log_actions")
@@ -36,6 +50,7 @@ class LinksColumn(Column):
 
 class ScenarioViewSet(SnippetViewSet):
     model = Scenario
+    add_view_class = ScenarioCreateView
     icon = "radio-full"
     menu_label = _("Simulations")
     menu_name = "simulations"

@@ -226,3 +226,12 @@ def test_admin_edit_saves_a_valid_draft(client_for, trainer, sims):
 def test_learner_cannot_author(client_for, learner, sims):
     url = f"/admin/snippets/simulations/scenario/edit/{sims['SIM-01'].pk}/"
     assert client_for(learner).get(url).status_code in (302, 403)
+
+
+def test_list_page_query_count(client_for, learner, sims, play, django_assert_max_num_queries):
+    play(sims["SIM-01"], learner, "AAB")
+    play(sims["SIM-03"], learner, "AA", variant="gas")
+    client = client_for(learner)
+    with django_assert_max_num_queries(14):
+        page = client.get("/simulations/")
+    assert "继续演练" in page.content.decode() and "89.31" in page.content.decode()

@@ -14,6 +14,9 @@ PROD_ENV = {
 
 
 def _manage(*args, env_extra=None, drop=()):
+    # A clean process environment: other tests (the browser journeys) may set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which deploy checks rightly reject.
+    drop = {*drop, "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra or {})
     env["DJANGO_SETTINGS_MODULE"] = "lms.settings.production"

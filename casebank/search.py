@@ -157,24 +157,29 @@ def case_body_text(page: CasePage) -> str:
     return "\n".join(p for p in parts if p)
 
 
-@transaction.atomic
-def index_case(page: CasePage) -> None:
-    """(Re)build the index rows of one case from its current (live) content."""
-    remove_case(page.pk)
-    if not page.live:
-        return
-    title_counts = Counter(index_tokens(case_title_text(page)))
-    body_text = case_body_text(page)
+def index_rows(case_id: int, title_text: str, body_text: str) -> list[CaseSearchTerm]:
+    """The inverted-index rows of one case (shared by ``index_case`` and bulk loaders)."""
+    title_counts = Counter(index_tokens(title_text))
     body_counts = Counter(index_tokens(body_text))
-    rows = [
+    return [
         CaseSearchTerm(
-            case_id=page.pk,
+            case_id=case_id,
             term=term,
             title_hits=min(title_counts.get(term, 0), 32000),
             body_hits=min(body_counts.get(term, 0), 32000),
         )
         for term in set(title_counts) | set(body_counts)
     ]
+
+
+@transaction.atomic
+def index_case(page: CasePage) -> None:
+    """(Re)build the index rows of one case from its current (live) content."""
+    remove_case(page.pk)
+    if not page.live:
+        return
+    body_text = case_body_text(page)
+    rows = index_rows(page.pk, case_title_text(page), body_text)
     CaseSearchTerm.objects.bulk_create(rows, batch_size=500)
     CaseSearchDocument.objects.create(case_id=page.pk, body=body_text)
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page, ReferenceIndex
 
@@ -21,11 +22,11 @@ from .models import CaseIndexPage, CasePage, ScenarioType, UsefulMark
 from .services import mark_useful, submit_case_draft, unmark_useful
 
 FACET_LABELS = {
-    "scenario": _("Scenario type"),
-    "tag": _("Tag"),
-    "org": _("Org unit of origin"),
-    "law": _("Law referenced"),
-    "year": _("Year"),
+    "scenario": gettext_lazy("Scenario type"),
+    "tag": gettext_lazy("Tag"),
+    "org": gettext_lazy("Org unit of origin"),
+    "law": gettext_lazy("Law referenced"),
+    "year": gettext_lazy("Year"),
 }
 
 
@@ -70,7 +71,14 @@ def case_library(request, index: CaseIndexPage):
                     "url": _url_with(params, **{name: None}),
                 },
             )
-        facet_groups.append({"name": name, "label": FACET_LABELS[name], "options": options})
+        facet_groups.append(
+            {
+                "name": name,
+                "label": FACET_LABELS[name],
+                "options": options,
+                "selected": selected,
+            }
+        )
     sorts = [
         {
             "key": key,

@@ -87,6 +87,13 @@ class CoursePageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         self.fields["target_posts_choice"].initial = self.instance.target_post_list
 
+    def clean(self):
+        cleaned = super().clean()
+        prerequisites = cleaned.get("prerequisites") or []
+        if self.instance.pk and any(c.pk == self.instance.pk for c in prerequisites):
+            self.add_error("prerequisites", _("A course cannot be its own prerequisite."))
+        return cleaned
+
     def save(self, commit=True):
         self.instance.target_posts = encode_posts(self.cleaned_data.get("target_posts_choice"))
         return super().save(commit=commit)

@@ -92,3 +92,24 @@ def test_trainer_can_add_course_below_catalogue(client_for, trainer, index):
     response = client_for(trainer).get(f"/admin/pages/add/courses/coursepage/{index.pk}/")
     assert response.status_code == 200
     assert "target_posts_choice" in response.content.decode()
+
+
+def test_course_cannot_require_itself(admin, course):
+    from wagtail.admin.panels import get_edit_handler
+
+    from courses.models import CoursePage
+
+    form_class = get_edit_handler(CoursePage).get_form_class()
+    data = {
+        "title": course.title,
+        "slug": course.slug,
+        "code": course.code,
+        "tier": "T1",
+        "category": "mediation",
+        "hours": "12",
+        "delivery": "online",
+        "prerequisites": [course.pk],
+    }
+    form = form_class(data, instance=course, for_user=admin)
+    assert not form.is_valid()
+    assert "prerequisites" in form.errors

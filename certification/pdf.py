@@ -39,17 +39,27 @@ FALLBACK_FONT = "STSong-Light"
 
 
 @lru_cache(maxsize=1)
-def cjk_font() -> str:
-    """Register and return the name of the font the certificates use."""
+def embeddable_font() -> tuple[str, int] | None:
+    """(path, sub-font index) of the first CJK font reportlab can embed, or None."""
     configured = getattr(settings, "GA_CJK_FONT", "")
     candidates = ([(configured, 0)] if configured else []) + FONT_CANDIDATES
     for path, index in candidates:
         if not Path(path).is_file():
             continue
         try:
-            pdfmetrics.registerFont(TTFont("GA-CJK", path, subfontIndex=index))
+            TTFont("GA-CJK-probe", path, subfontIndex=index)
         except (TTFError, OSError):
             continue
+        return path, index
+    return None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Register and return the name of the font the certificates use."""
+    found = embeddable_font()
+    if found is not None:
+        pdfmetrics.registerFont(TTFont("GA-CJK", found[0], subfontIndex=found[1]))
         return "GA-CJK"
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
     return FALLBACK_FONT

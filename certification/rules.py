@@ -138,6 +138,16 @@ def qualification_label(code: str) -> str:
     }.get(code, code)
 
 
+def attendance_label(kind: str) -> str:
+    """Offline session kinds of ``courses.SessionKind``."""
+    return {
+        "training": _("offline training"),
+        "field_visit": _("field teaching"),
+        "drill": _("emergency drills"),
+        "case_sharing": _("case-sharing sessions"),
+    }.get(kind, kind)
+
+
 def dimension_label(code: str) -> str:
     """Scoring dimensions of the simulations (domain.md §5(c))."""
     return {
@@ -385,7 +395,7 @@ def _attendance(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     )
     need = spec.hours or Decimal("0")
     met = have >= need
-    what = spec.attendance_kind or _("offline sessions")
+    what = attendance_label(spec.attendance_kind) if spec.attendance_kind else _("offline sessions")
     label = _("%(need)s hours of %(what)s") % {"need": _num(need), "what": what}
     progress = _("Attended %(have)s/%(need)s hours of %(what)s") % {
         "have": _num(have),

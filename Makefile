@@ -29,6 +29,17 @@ run: demo
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks and fault drills (bench/, docs/performance.md): never part of `make test`.
+# Throwaway databases only (var/bench.sqlite3, gridacademy_bench* on PostgreSQL).
+bench: $(STAMP)
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.examday
+	$(BIN)/python -m bench.batch
+
+# Stops and restarts the local Redis and PostgreSQL (127.0.0.1) for the outage drills.
+faults: $(STAMP)
+	$(BIN)/python -m bench.faults --outage
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -240,12 +240,20 @@ def eligibility_label(w) -> str:
 
 
 def iter_decorated(qs: QuerySet, chunk: int = 500) -> Iterator[WorkerProfile]:
-    """Every record of ``qs``, decorated chunk by chunk: memory stays flat for any size."""
-    batch: list[WorkerProfile] = []
-    for worker in qs.iterator(chunk_size=chunk):
-        batch.append(worker)
-        if len(batch) >= chunk:
-            yield from decorate(batch)
-            batch = []
-    if batch:
+    """Every record of ``qs`` in employee-number order, decorated chunk by chunk.
+
+    Keyset pagination (``employee_no > last``, ``LIMIT chunk``): each chunk is a fresh,
+    short query, so memory stays flat for any number of rows, no server-side cursor is held
+    open for the whole download, and a chunk costs the same queries whatever its position.
+    """
+    qs = qs.order_by("employee_no")
+    last = None
+    while True:
+        page = qs if last is None else qs.filter(employee_no__gt=last)
+        batch = list(page[:chunk])
+        if not batch:
+            return
         yield from decorate(batch)
+        if len(batch) < chunk:
+            return
+        last = batch[-1].employee_no

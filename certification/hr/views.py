@@ -281,9 +281,7 @@ class AuditView(ReportView):
         entries = list(object_list)
         for e in entries:
             e.when = timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S")
-            e.who = (
-                (e.user.get_full_name() if e.user else _("system")) if e.user_id else _("system")
-            )
+            e.who = e.user.get_full_name() if e.user_id and e.user else _("system")
             try:
                 e.action_label = log_registry.get_action_label(e.action)
             except KeyError:

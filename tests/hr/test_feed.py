@@ -46,3 +46,29 @@ def test_sync_feed_is_idempotent_and_fills_gaps(worker_a, level_c1):
     assert sync_feed() == 1
     assert sync_feed() == 0
     assert kinds(worker_a) == ["issued"]
+
+
+def test_sync_task_backfills_grade_changes(worker_a):
+    from certification.hr import tasks
+
+    change_grade(
+        worker_a, grade=6, effective_date=dt.date(2026, 1, 1), reason="x", acting_user=None
+    )
+    FeedEvent.objects.all().delete()
+    tasks.sync_feed.delay()
+    event = FeedEvent.objects.get()
+    assert event.kind == "grade_changed" and event.occurred_on == dt.date(2026, 1, 1)
+    assert event.data["to_grade"] == 6
+    tasks.sync_feed.delay()
+    assert FeedEvent.objects.count() == 1
+
+
+def test_roster_first_grade_is_not_a_change(org, district_admin):
+    from people.factories import WorkerProfileFactory
+    from people.models import GradeRecord
+
+    worker = WorkerProfileFactory(org_unit=org.grid_a1)
+    GradeRecord.objects.create(
+        worker=worker, grade=3, post=worker.post, effective_date=dt.date(2026, 1, 1), reason="导入"
+    )
+    assert sync_feed() == 0

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import OrgUnit
@@ -30,6 +33,23 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = units if units is not None else OrgUnit.objects.none()
+
+    def clean_review_date(self):
+        value = self.cleaned_data["review_date"]
+        today = timezone.localdate()
+        if abs((value - today).days) > 5 * 366:
+            raise forms.ValidationError(_("Pick a review date within five years of today."))
+        return value
+
+
+class ValidOnForm(forms.Form):
+    on = forms.DateField(label=_("Was it valid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
+            raise forms.ValidationError(_("Enter a date between 2000 and 2100."))
+        return value
 
 
 class DecideForm(forms.Form):

@@ -20,7 +20,7 @@ from people.masking import mask_name
 from people.models import WorkerProfile
 
 from . import access, ladder, services
-from .forms import DecideForm, ReviewForm, RevokeForm, VerifyForm
+from .forms import DecideForm, ReviewForm, RevokeForm, ValidOnForm, VerifyForm
 from .models import Certificate, CertificateStatus, Notification
 from .pdf import render_certificate, verification_url
 from .progress import progress_for
@@ -174,10 +174,16 @@ def certificate_detail(request, pk: int):
         else:
             messages.success(request, _("Certificate %(n)s revoked.") % {"n": certificate.number})
             return redirect("certification:certificate_detail", pk=certificate.pk)
+    valid_on = ValidOnForm(request.GET if "on" in request.GET else None)
+    answer = None
+    if valid_on.is_valid():
+        answer = certificate.valid_on(valid_on.cleaned_data["on"])
     return render(
         request,
         "certification/certificate_detail.html",
         {
+            "valid_on": valid_on,
+            "answer": answer,
             "c": certificate,
             "events": certificate.events.select_related("by"),
             "form": form,

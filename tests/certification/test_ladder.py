@@ -332,6 +332,11 @@ def test_review_page_bad_input_is_a_message_not_a_500(
     assert response.status_code == 200
     response = c.post("/certification/reviews/", {"org_unit": "", "review_date": "not a date"})
     assert response.status_code == 200
+    response = c.post(
+        "/certification/reviews/", {"org_unit": org.street_a.pk, "review_date": "9999-12-31"}
+    )
+    assert response.status_code == 200
+    assert "五年以内" in response.content.decode()
 
 
 def test_my_grade_shows_estimate_and_recomputes_on_new_wage(client_for, eligible_worker, learner):

@@ -184,3 +184,19 @@ def test_admin_edits_levels_and_requirements(client_for, district_admin, learner
     assert client_for(learner).get(
         "/admin/snippets/certification/certificationlevel/"
     ).status_code in (302, 403)
+
+
+def test_detail_answers_valid_on_a_date(client_for, district_admin, worker, level_c1):
+    start = timezone.localdate() - dt.timedelta(days=30)
+    c, _ = services.issue_certificate(worker, level_c1, acting_user=None, on=start)
+    services.revoke_certificate(c, reason="违规", acting_user=district_admin)
+    client = client_for(district_admin)
+    url = f"/certification/manage/{c.pk}/"
+    body = client.get(url, {"on": (start + dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert "当日有效" in body
+    body = client.get(url, {"on": timezone.localdate().isoformat()}).content.decode()
+    assert "当日无效" in body
+    response = client.get(url, {"on": "1800-01-01"})
+    assert response.status_code == 200
+    assert "2000 年至 2100 年" in response.content.decode()
+    assert client.get(url, {"on": "garbage"}).status_code == 200

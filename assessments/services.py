@@ -292,9 +292,19 @@ def _release(attempt: Attempt, items: list[AttemptQuestion], now: dt.datetime) -
 
 
 def _schedule_statistics(exam_id: int) -> None:
+    """Recompute the exam's item statistics after commit, once per transaction and exam."""
     from .tasks import compute_item_statistics
 
-    transaction.on_commit(lambda: compute_item_statistics.delay(exam_id))
+    connection = transaction.get_connection()
+    for entry in connection.run_on_commit:
+        if getattr(entry[1], "ga_statistics_exam", None) == exam_id:
+            return
+
+    def run() -> None:
+        compute_item_statistics.delay(exam_id)
+
+    run.ga_statistics_exam = exam_id
+    transaction.on_commit(run)
 
 
 def submit_attempt(

@@ -94,12 +94,14 @@ def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
             "max_points",
         )
     )
+    possible: dict[int, float] = defaultdict(float)
     by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
     raw: dict[int, dict[int, float]] = defaultdict(dict)
     snapshots: dict[int, dict] = {}
     distractors: dict[int, dict] = {}
     for it in items:
         frac = float(it.points or 0) / float(it.max_points) if it.max_points else 0.0
+        possible[it.attempt_id] += float(it.max_points)
         by_attempt[it.attempt_id][it.question_id] = frac
         raw[it.attempt_id][it.question_id] = float(it.points or 0)
         snapshots.setdefault(it.question_id, it.snapshot)
@@ -129,9 +131,6 @@ def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
                 counts["true" if it.answer else "false"][2] += 1
     attempt_ids = list(by_attempt)
     totals = {a: sum(raw[a].values()) for a in attempt_ids}
-    possible = {
-        a: sum(float(i.max_points) for i in items if i.attempt_id == a) for a in attempt_ids
-    }
     now = timezone.now()
     with transaction.atomic():
         ItemStatistics.objects.filter(exam=exam).delete()

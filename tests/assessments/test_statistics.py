@@ -23,14 +23,16 @@ MATRIX = [
 def sat_exam(org, django_capture_on_commit_callbacks):
     qs = [QuestionFactory(code=f"ST-{i}", qtype=QuestionType.TRUE_FALSE) for i in range(3)]
     exam = ExamFactory(code="EX-STAT", questions=qs)
-    for row in MATRIX:
-        user = WorkerProfileFactory(org_unit=org.grid_a1).user
-        attempt, _ = services.start_attempt(exam, acting_user=user)
-        for item in attempt.items.all():
-            right = row[int(item.question.code[-1])]
-            services.save_answer(attempt, item.question_id, bool(right), 1, acting_user=user)
-        with django_capture_on_commit_callbacks(execute=True):
+    # One transaction for all five: statistics are scheduled once and see every attempt.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for row in MATRIX:
+            user = WorkerProfileFactory(org_unit=org.grid_a1).user
+            attempt, _ = services.start_attempt(exam, acting_user=user)
+            for item in attempt.items.all():
+                right = row[int(item.question.code[-1])]
+                services.save_answer(attempt, item.question_id, bool(right), 1, acting_user=user)
             services.submit_attempt(attempt, acting_user=user)
+    assert sum(1 for c in callbacks if getattr(c, "ga_statistics_exam", None)) == 1
     return exam, qs
 
 

@@ -257,8 +257,7 @@ LOGGING = {
 # --- certification ---------------------------------------------------------------------------
 # Public verification: at most this many look-ups per client address per window (seconds).
 GA_VERIFY_RATE_LIMIT = (30, 60)
-# Behind a trusted proxy, rate-limit by the first X-Forwarded-For address.
-GA_TRUST_X_FORWARDED_FOR = env.bool("GA_TRUST_X_FORWARDED_FOR", default=False)
+# (the client address comes from people.ratelimit.client_ip: see GA_TRUSTED_PROXY_COUNT)
 # Base of the verification URL printed in the QR code (default: WAGTAILADMIN_BASE_URL).
 GA_VERIFY_BASE_URL = env("GA_VERIFY_BASE_URL", default="")
 # A TrueType CJK font to embed in certificate PDFs (default: the first found on the system).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people import ratelimit
 from people.access import org_units_visible_to
 from people.masking import mask_name
 from people.models import WorkerProfile
@@ -66,25 +66,10 @@ def certificate_pdf(request, pk: int):
     return response
 
 
-def _client_key(request) -> str:
-    forwarded = (
-        request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.GA_TRUST_X_FORWARDED_FOR else ""
-    )
-    ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "unknown")
-    return f"ga-verify:{ip}"
-
-
 def _rate_limited(request) -> bool:
-    """Fixed window per client address, kept in the cache (shared by all web processes)."""
+    """Fixed window per client address (``people.ratelimit``: cache-backed, proxy-aware)."""
     limit, seconds = settings.GA_VERIFY_RATE_LIMIT
-    key = _client_key(request)
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > limit
+    return not ratelimit.hit("verify", ratelimit.client_ip(request), limit=limit, window=seconds)
 
 
 def _too_many(request):

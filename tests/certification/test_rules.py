@@ -104,6 +104,13 @@ def test_simulation_dimension_and_words():
     assert status(spec, facts).met
 
 
+def test_simulation_level_minimum_below_the_scenario_pass_mark():
+    # C0 asks ≥ 60; a run of 65 that the scenario (pass mark 70) marks as failed still counts
+    spec = RequirementSpec(kind="simulation", codes=("SIM-01",), min_score=D("60"))
+    facts = Facts(user_id=1, simulations={"SIM-01": SimResult(D("65"), {}, False, False, ON)})
+    assert status(spec, facts).met
+
+
 def test_simulation_red_line_hit_fails_whatever_the_score():
     spec = RequirementSpec(kind="simulation", codes=("SIM-01",), min_score=D("60"))
     facts = Facts(user_id=1, simulations={"SIM-01": SimResult(D("95"), {}, True, True, ON)})

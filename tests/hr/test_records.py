@@ -136,3 +136,10 @@ def test_staff_without_jurisdiction_sees_nothing(db, worker_a):
     hr = UserFactory(username="hr-nowhere", roles=[HR])
     assert not records.can_view_records(hr)
     assert not records.records_for(hr).exists()
+
+
+def test_filtered_results_fragment_is_scoped(client_for, hr_street_a, worker_a, worker_b):
+    response = client_for(hr_street_a).get(reverse("hr_records_results"), {"q": "0001"})
+    html = body(response)
+    assert response.status_code == 200
+    assert worker_a.employee_no in html and worker_b.employee_no not in html

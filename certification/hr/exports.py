@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -30,6 +31,7 @@ from .filters import filtered_records
 from .models import ExportJob
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+logger = logging.getLogger(__name__)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -231,14 +233,21 @@ def run_export_job(job_id: int) -> None:
 
     with tempfile.NamedTemporaryFile(dir=export_dir(), suffix=".part", delete=False) as tmp:
         tmp_path = Path(tmp.name)
-        if job.format == ExportJob.Format.CSV:
-            written = 0
-            for chunk in stream_csv(qs, index, unmasked=job.unmasked, on_row=progress):
-                tmp.write(chunk)
-                written += 1
-            rows = max(0, written - 1)
-        else:
-            rows = write_xlsx(qs, index, tmp, unmasked=job.unmasked, on_row=progress)
+        try:
+            if job.format == ExportJob.Format.CSV:
+                written = 0
+                for chunk in stream_csv(qs, index, unmasked=job.unmasked, on_row=progress):
+                    tmp.write(chunk)
+                    written += 1
+                rows = max(0, written - 1)
+            else:
+                rows = write_xlsx(qs, index, tmp, unmasked=job.unmasked, on_row=progress)
+        except Exception as exc:
+            tmp_path.unlink(missing_ok=True)
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED)
+            # The exception type only: a message could quote personal data.
+            logger.error("hr: export job %s failed (%s)", job.pk, type(exc).__name__)
+            raise
     tmp_path.replace(final)
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(

@@ -150,3 +150,18 @@ def test_export_streams_in_chunks_with_flat_queries(
     with django_assert_max_num_queries(8):
         lines = list(exports.stream_csv(qs, index))
     assert len(lines) == 31
+
+
+def test_background_export_with_filters_gone_bad_fails_visibly(client_for, hr_street_a):
+    job = ExportJob.objects.create(
+        user=hr_street_a,
+        format="csv",
+        filters={"expiring_within": "abc"},
+        status=ExportJob.Status.PENDING,
+        row_count=10,
+    )
+    exports.run_export_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and not job.downloadable
+    html = body(client_for(hr_street_a).get(reverse("hr_export", args=[job.key])))
+    assert reverse("hr_export_download", args=[job.key]) not in html

@@ -99,7 +99,7 @@ def _requirements() -> dict[str, list[dict]]:
         *[{**s, "purpose": "renew"} for s in c2_sims],
         {"kind": "no_red_line", "window_months": 12, "purpose": "renew"},
         {"kind": "appraisal", "years": Decimal(3), "purpose": "renew"},
-        {"kind": "case", "review_level": "street", "purpose": "renew"},
+        {"kind": "case", "review_level": "street", "window_months": 36, "purpose": "renew"},
     ]
     c3_sims = [
         _sim("SIM-01", "85"),
@@ -130,7 +130,7 @@ def _requirements() -> dict[str, list[dict]]:
         *[{**s, "purpose": "renew"} for s in c3_sims],
         {"kind": "no_red_line", "window_months": 12, "purpose": "renew"},
         {"kind": "appraisal", "years": Decimal(3), "purpose": "renew"},
-        {"kind": "case", "review_level": "district", "purpose": "renew"},
+        {"kind": "case", "review_level": "district", "window_months": 36, "purpose": "renew"},
     ]
     r["M"] = [
         {"kind": "level_held", "other": "C3", "choice_group": 1, "choice_option": 1},

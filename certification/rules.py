@@ -462,7 +462,12 @@ def _case(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
         spec.review_level, ("street", "district")
     )
     where = _("district") if spec.review_level == "district" else _("street")
-    have = sum(1 for c in facts.cases if c.review_level in levels and c.date <= on)
+    start = trailing_window(on, spec.window_months)[0] if spec.window_months else None
+    have = sum(
+        1
+        for c in facts.cases
+        if c.review_level in levels and c.date <= on and (start is None or c.date >= start)
+    )
     need = spec.count or 1
     met = have >= need
     label = _("%(n)s case(s) accepted at %(where)s level") % {"n": need, "where": where}

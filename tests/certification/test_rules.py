@@ -205,6 +205,14 @@ def test_case_review_level():
     assert status(district, facts).met
 
 
+def test_case_in_a_window_for_renewal():
+    spec = RequirementSpec(kind="case", review_level="street", window_months=36)
+    old = Facts(user_id=1, cases=[AcceptedCase(1, "street", dt.date(2023, 6, 30))])
+    assert not status(spec, old).met  # 2023-06-30 is a day before the 36-month window
+    new = Facts(user_id=1, cases=[AcceptedCase(1, "street", dt.date(2023, 7, 1))])
+    assert status(spec, new).met
+
+
 def test_qualification_at_least():
     spec = RequirementSpec(kind="qualification", qualification="social_worker")
     assert not status(spec, Facts(user_id=1, qualification="assistant")).met

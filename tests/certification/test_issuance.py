@@ -179,14 +179,20 @@ def test_status_history_answers_valid_on_date(worker, simple_level, district_adm
     assert cert.status_on(start) == "valid"
 
 
-def test_reminders_90_30_7_each_once(worker, simple_level, mailoutbox):
+def test_reminders_90_30_7_each_once(
+    worker, simple_level, mailoutbox, django_capture_on_commit_callbacks
+):
     worker.user.email = "chen@example.cn"
     worker.user.save()
     today = timezone.localdate()
     cert, _ = services.issue_certificate(worker, simple_level, acting_user=None, on=today)
     expires = cert.expires_on
     assert services.send_expiry_reminders(expires - dt.timedelta(days=91)) == 0
-    assert services.send_expiry_reminders(expires - dt.timedelta(days=90)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_expiry_reminders(expires - dt.timedelta(days=90)) == 1
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["chen@example.cn"]
+    assert "到期" in mailoutbox[0].subject
     assert services.send_expiry_reminders(expires - dt.timedelta(days=89)) == 0
     assert services.send_expiry_reminders(expires - dt.timedelta(days=30)) == 1
     assert services.send_expiry_reminders(expires - dt.timedelta(days=7)) == 1

@@ -150,6 +150,21 @@ def login(live_server):
 
 
 @pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    """The live server needs real transactions, so every journey ends with a flush that also
+    empties what data migrations made. Put back the pieces the site needs to start: Wagtail's
+    default locale and root collection (``lms.demo.seed`` rebuilds the page tree and site)."""
+    from django.conf import settings
+    from django.utils.translation import get_supported_language_variant
+    from wagtail.models import Collection, Locale
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: every journey starts from zero."""
     from django.core.cache import cache

@@ -257,8 +257,8 @@ EXEMPT: dict[str, str] = {
 }
 
 # Real leaks the matrix found in other apps' code, reported for a fix in their files. Each one
-# runs as a strict expected failure: the run lists it (XFAIL), and once the leak is fixed the
-# test passes unexpectedly and fails the run until the entry is removed here.
+# runs as an expected failure: every run lists it (XFAIL with this reason); once the leak is
+# fixed the run reports XPASS, and the entry must then be removed here so the rule guards again.
 KNOWN_LEAKS: dict[str, str] = {
     **{
         f"wagtailsnippetchoosers_{model}:chosen": (

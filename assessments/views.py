@@ -117,7 +117,7 @@ def attempt_result(request, pk: int):
     show = feedback_visible(attempt)
     items = []
     if show:
-        for item in attempt.items.all():
+        for item in attempt.items.prefetch_related("marks"):
             items.append(
                 {
                     "position": item.position,
@@ -131,6 +131,7 @@ def attempt_result(request, pk: int):
                     "law": item.snapshot.get("law", ""),
                     "law_article": item.snapshot.get("law_article", ""),
                     "type": item.snapshot["type"],
+                    "comments": [m.comment for m in item.marks.all() if m.comment],
                 }
             )
     return TemplateResponse(

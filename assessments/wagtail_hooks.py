@@ -117,12 +117,18 @@ def register_question_import_menu_item():
     )
 
 
+class MarkerMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .access import is_marker
+
+        return is_marker(request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def register_marking_menu_item():
-    return PermissionMenuItem(
+    return MarkerMenuItem(
         _("Marking and item statistics"),
         reverse("assessments:marking_queue"),
         icon_name="tasks",
         order=321,
-        perm="assessments.change_exam",
     )

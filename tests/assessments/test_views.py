@@ -166,3 +166,17 @@ def test_statistics_page_for_trainers_only(exam, learner, trainer, client_for):
     assert "<svg" in html and "T-SINGLE" in html
     assert client.get(reverse("assessments:statistics_index")).status_code == 200
     assert client_for(learner).get(url).status_code == 404
+
+
+def test_marker_comment_reaches_the_learner(pending_item, learner, trainer, client_for):
+    client = client_for(trainer)
+    client.post(
+        reverse("assessments:mark_item", args=[pending_item.pk]),
+        {"criterion-0": "1", "criterion-1": "1", "comment": "要写明司法确认的期限"},
+    )
+    html = (
+        client_for(learner)
+        .get(reverse("assessments:attempt_result", args=[pending_item.attempt_id]))
+        .content.decode()
+    )
+    assert "要写明司法确认的期限" in html

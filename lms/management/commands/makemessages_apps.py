@@ -24,7 +24,12 @@ class Command(BaseCommand):
             cwd = os.getcwd()
             try:
                 os.chdir(app_dir)
-                ignore = ["simulations/*"] if label == "assessments" else []
+                # A sub-app (assessments.simulations, certification.hr) keeps its own catalogue.
+                ignore = [
+                    f"{other.split('.', 1)[1]}/*"
+                    for other in settings.PROJECT_APPS
+                    if other.startswith(f"{label}.")
+                ]
                 call_command(
                     "makemessages", locale=["zh_Hans"], ignore_patterns=ignore, verbosity=0
                 )

@@ -52,6 +52,10 @@ def _filtered(params: QueryDict, skip: str | None = None):
     return CaseFilter(data, queryset=live_cases()).qs
 
 
+def _has_facet_filters(params: QueryDict) -> bool:
+    return any(params.get(name) for name in FACETS)
+
+
 def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryResult:
     query = (params.get("q") or "").strip()[:MAX_QUERY_CHARS]
     terms = query_terms(query)
@@ -61,7 +65,8 @@ def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryRes
     filtered = _filtered(params)
 
     if terms and sort == "relevance":
-        ranked = ranked_matches(terms, candidates=filtered)
+        # Only live cases are in the index: without facet filters there is nothing to narrow.
+        ranked = ranked_matches(terms, candidates=filtered if _has_facet_filters(params) else None)
         page = Paginator(ranked, PER_PAGE).get_page(params.get("page"))
         ids = [row["case_id"] for row in page.object_list]
     else:

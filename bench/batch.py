@@ -466,10 +466,11 @@ def measure_pdfs(n: int = 60) -> dict:
     }
 
 
-def casebank_bench() -> dict:
-    """Run the case-bank engineer's search benchmark (bench/casebank_*.py) when it exists."""
-    mods = sorted(p.stem for p in (common.ROOT / "bench").glob("casebank_*.py"))
-    if not mods:
+def casebank_bench(run: bool = True) -> dict:
+    """Run the case-bank engineer's search benchmark (bench/casebank_*.py) when it exists
+    (``run=False``: only read its last results)."""
+    mods = sorted(p.stem for p in (common.ROOT / "bench").glob("casebank_*.py")) if run else []
+    if run and not mods:
         return {"status": "not present (bench/casebank_* is the case-bank engineer's)"}
     out = {}
     for mod in mods:
@@ -500,6 +501,14 @@ def main(argv=None) -> int:
         type=float,
         default=300.0,
         help="seconds per whole-population job before extrapolating linearly",
+    )
+    p.add_argument(
+        "--casebank-results-only",
+        action="store_true",
+        help="do not run bench.casebank_search; report its last results",
+    )
+    p.add_argument(
+        "--only", help="comma-separated jobs: evaluation,eligibility,exports,item_statistics,pdf"
     )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--child-out", help=argparse.SUPPRESS)
@@ -541,13 +550,16 @@ def main(argv=None) -> int:
         ),
         ("pdf", measure_pdfs),
     ]
+    only = {x.strip() for x in (args.only or "").split(",") if x.strip()}
     for name, fn in steps:
+        if only and name not in only:
+            continue
         try:
             res[name] = fn()
         except Exception as exc:  # report and go on: one broken job must not hide the others
             res[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         print(f"   {name}: {json.dumps(res[name], ensure_ascii=False, default=str)[:300]}")
-    res["casebank"] = casebank_bench()
+    res["casebank"] = casebank_bench(run=not args.casebank_results_only)
 
     ev, el, ex, st, pdf = (
         res.get(k, {}) for k in ("evaluation", "eligibility", "exports", "item_statistics", "pdf")

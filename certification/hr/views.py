@@ -120,10 +120,12 @@ class RecordsView(ReportView):
         )
         return buttons
 
-    def render_to_response(self, context, **response_kwargs):
+    def get(self, request, *args, **kwargs):
+        # Exports go straight to exports.py: building the listing context first would load
+        # every row (Wagtail counts an unpaginated list with len()).
         if self.is_export:
-            return export_response(self.request, self.request.GET.get("export"))
-        return super().render_to_response(context, **response_kwargs)
+            return export_response(request, request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
 
 
 def export_response(request, fmt: str):

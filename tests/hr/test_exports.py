@@ -165,3 +165,23 @@ def test_background_export_with_filters_gone_bad_fails_visibly(client_for, hr_st
     assert job.status == ExportJob.Status.FAILED and not job.downloadable
     html = body(client_for(hr_street_a).get(reverse("hr_export", args=[job.key])))
     assert reverse("hr_export_download", args=[job.key]) not in html
+
+
+def test_export_does_not_load_the_list_first(client_for, hr_street_a, make_workers):
+    """Before the first byte is streamed, rows are only counted, never fetched."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_workers(40)
+    client = client_for(hr_street_a)
+    with CaptureQueriesContext(connection) as before:
+        response = client.get(reverse("hr_records"), {"export": "csv"})
+    fetched = [
+        q["sql"]
+        for q in before.captured_queries
+        if "certification_certificate" in q["sql"] and "COUNT(" not in q["sql"].upper()
+    ]
+    assert response.streaming and fetched == []
+    with CaptureQueriesContext(connection) as during:
+        assert len(body(response).splitlines()) == 41
+    assert any("certification_certificate" in q["sql"] for q in during.captured_queries)

@@ -79,3 +79,22 @@ def test_api_answers_429_for_a_signed_in_user_over_the_limit(client_for, learner
     statuses = [client.get("/api/v1/exams/").status_code for _ in range(6)]
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
+
+
+@pytest.mark.django_db
+def test_verification_limit_behind_a_proxy_keys_on_the_address_the_proxy_saw(
+    client, settings, site
+):
+    settings.GA_VERIFY_RATE_LIMIT = (3, 60)
+    settings.GA_TRUST_X_FORWARDED_FOR = True
+    settings.GA_TRUSTED_PROXY_COUNT = 1
+    # nginx appends the address it saw (10.8.0.9); the client forges what comes before it.
+    codes = [
+        client.get(
+            "/verify/NO-SUCH-CODE/",
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 10.8.0.9",
+        ).status_code
+        for i in range(5)
+    ]
+    assert codes[-1] == 429

@@ -227,3 +227,21 @@ def test_documents_go_through_the_permission_checking_view(client_for, learner, 
     response = client_for(learner).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"template"
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+        "SECRET_KEY": "ci-" + "k" * 60 + "Zq9",
+        "ALLOWED_HOSTS": "academy.example.org",
+        "DATABASE_URL": "sqlite:////tmp/ga-security-deploy-check.sqlite3",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

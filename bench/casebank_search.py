@@ -110,7 +110,7 @@ def load(n_cases: int, seed: int = 7) -> dict:
         ScenarioType,
         UsefulMark,
     )
-    from casebank.search import index_rows
+    from casebank.search import index_rows, publication_year
     from casebank.setup import setup_case_library
     from lms import demo as site_demo
     from people.models import OrgLevel, OrgUnit, User
@@ -229,7 +229,11 @@ def load(n_cases: int, seed: int = 7) -> dict:
                     + [spec["origin"].name]
                 )
                 terms += index_rows(page.pk, f"{spec['title']} {spec['method_name']}", body)
-                docs.append(CaseSearchDocument(case_id=page.pk, body=body))
+                docs.append(
+                    CaseSearchDocument(
+                        case_id=page.pk, body=body, year=publication_year(page.first_published_at)
+                    )
+                )
             with connection.cursor() as cursor:
                 cursor.executemany(insert_sql, rows)
             CaseLawReference.objects.bulk_create(refs)

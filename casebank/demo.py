@@ -19,6 +19,7 @@ from people.roles import LEARNER, REVIEWER, ROLE_GROUP_NAMES, assign_role
 from .demo_content import CASES, LAWS, LEARNER_DRAFT
 from .factories import build_case
 from .models import CaseAcceptance, CasePage, Law
+from .search import index_case
 from .services import (
     DraftInput,
     approve_case,
@@ -89,6 +90,7 @@ def _seed_case(spec: dict, index, laws, units, trainer, reviewer, street_reviewe
         when = _at(spec["date"])
         Page.objects.filter(pk=page.pk).update(first_published_at=when, last_published_at=when)
         CaseAcceptance.objects.filter(case=page).update(accepted_on=when.date())
+        index_case(CasePage.objects.get(pk=page.pk))  # the year facet reads the new date
     elif state == "rejected":
         reject_case(page, acting_user=reviewer, comment=spec["comment"])
 

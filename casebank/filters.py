@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from people.models import OrgUnit
 
-from .models import CaseLawReference, CasePage, CasePageTag, ScenarioType
+from .models import CaseLawReference, CasePage, CasePageTag, CaseSearchDocument, ScenarioType
 
 FACETS = ["scenario", "tag", "org", "law", "year"]
 
@@ -46,7 +45,9 @@ class CaseFilter(django_filters.FilterSet):
         )
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(first_published_at__year=value)
+        return queryset.filter(
+            pk__in=CaseSearchDocument.objects.filter(year=value).values("case_id")
+        )
 
 
 def facet_counts(name: str, cases: QuerySet) -> list[dict]:
@@ -103,11 +104,10 @@ def facet_counts(name: str, cases: QuerySet) -> list[dict]:
         ]
     if name == "year":
         rows = (
-            cases.filter(first_published_at__isnull=False)
-            .annotate(y=ExtractYear("first_published_at"))
-            .values("y")
-            .annotate(n=Count("pk"))
-            .order_by("-y")
+            CaseSearchDocument.objects.filter(case_id__in=ids, year__isnull=False)
+            .values("year")
+            .annotate(n=Count("case_id"))
+            .order_by("-year")
         )
-        return [{"value": str(r["y"]), "label": str(r["y"]), "count": r["n"]} for r in rows]
+        return [{"value": str(r["year"]), "label": str(r["year"]), "count": r["n"]} for r in rows]
     raise ValueError(name)

@@ -22,6 +22,7 @@ import rjieba
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Least
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -157,6 +158,10 @@ def case_body_text(page: CasePage) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def publication_year(when) -> int | None:
+    return timezone.localtime(when).year if when else None
+
+
 def index_rows(case_id: int, title_text: str, body_text: str) -> list[CaseSearchTerm]:
     """The inverted-index rows of one case (shared by ``index_case`` and bulk loaders)."""
     title_counts = Counter(index_tokens(title_text))
@@ -181,7 +186,9 @@ def index_case(page: CasePage) -> None:
     body_text = case_body_text(page)
     rows = index_rows(page.pk, case_title_text(page), body_text)
     CaseSearchTerm.objects.bulk_create(rows, batch_size=500)
-    CaseSearchDocument.objects.create(case_id=page.pk, body=body_text)
+    CaseSearchDocument.objects.create(
+        case_id=page.pk, body=body_text, year=publication_year(page.first_published_at)
+    )
 
 
 def remove_case(case_id: int) -> None:

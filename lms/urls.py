@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from .forms import LoginForm
-from .views import healthz
+from .views import healthz, site_history_for_superusers
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -20,6 +20,11 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Wagtail's site history ignores jurisdiction: superusers only (matched before the admin).
+    path("admin/reports/site-history/", site_history_for_superusers),
+    path(
+        "admin/reports/site-history/results/", site_history_for_superusers, {"results_only": True}
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(

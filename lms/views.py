@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -35,3 +35,12 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def site_history_for_superusers(request, results_only=False):
+    """Wagtail's site-wide audit report, for superusers only (it is not jurisdiction-aware)."""
+    from wagtail.admin.views.reports.audit_logging import LogEntriesView
+
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        raise Http404
+    return LogEntriesView.as_view(results_only=results_only)(request)

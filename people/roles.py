@@ -62,6 +62,7 @@ register_role_permissions(
         "people.change_orgunit",
         "people.view_loginlock",
         "people.delete_loginlock",
+        "people.unmask_personal_data",
     ],
 )
 

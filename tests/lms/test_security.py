@@ -38,3 +38,10 @@ def test_404_page_is_friendly_chinese(client, site):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_site_history_report_is_for_superusers_only(client_for, hr_street_a, admin):
+    assert client_for(hr_street_a).get("/admin/reports/site-history/").status_code == 404
+    assert client_for(hr_street_a).get("/admin/reports/site-history/results/").status_code == 404
+    assert client_for(admin).get("/admin/reports/site-history/").status_code == 200

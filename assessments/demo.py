@@ -232,11 +232,8 @@ def _simulate(exam: Exam, learners: list[User], markers: list[User], now: dt.dat
             for item in attempt.items.all():
                 when = start + dt.timedelta(minutes=1 + item.position)
                 if item.snapshot["type"] == QuestionType.SHORT_ANSWER:
-                    good = ability > 0.3
-                    pool = (
-                        SHORT_ANSWERS[:4] if exam.code.startswith("EX-MED") else SHORT_ANSWERS[4:]
-                    )
-                    answer = pool[0] if good else rng.choice(pool[1:])
+                    pool = SHORT_ANSWERS[exam.code.split("-")[1]]
+                    answer = pool[0] if ability > 0.3 else rng.choice(pool[1:])
                 else:
                     b = _difficulty(item.snapshot["code"], rng, difficulties)
                     p = 1 / (1 + math.exp(-1.7 * (ability + 0.4 * sitting - b)))

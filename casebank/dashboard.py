@@ -1,14 +1,12 @@
 from django.utils.translation import gettext as _
 
-from lms.dashboard import NavLink
-
 from .models import CaseIndexPage
 
 
-def nav_links(request) -> list[NavLink]:
+def nav_links(request) -> list[dict]:
     if not request.user.is_authenticated:
         return []
     index = CaseIndexPage.objects.live().only("url_path").first()
     if index is None:
         return []
-    return [NavLink(label=_("Case library"), url=index.get_url(request) or "/cases/", order=30)]
+    return [{"label": _("Case library"), "url": index.get_url(request) or "/cases/", "order": 30}]

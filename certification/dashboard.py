@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lms.dashboard import NavLink, Panel
 from people.models import WorkerProfile
 
 from . import access
@@ -14,7 +13,7 @@ from .progress import progress_for
 from .services import can_manage_certificates
 
 
-def panels(request) -> list[Panel]:
+def panels(request) -> list[dict]:
     user = request.user
     worker = WorkerProfile.objects.filter(user=user).first()
     if worker is None:
@@ -22,22 +21,34 @@ def panels(request) -> list[Panel]:
     certificates = list(access.own_certificates(user))
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:5])
     return [
-        Panel(
-            template="certification/panel.html",
-            context={"progress": progress_for(worker, certificates), "notices": notices},
-            order=50,
-        )
+        {
+            "template": "certification/panel.html",
+            "context": {"progress": progress_for(worker, certificates), "notices": notices},
+            "order": 50,
+        }
     ]
 
 
-def nav_links(request) -> list[NavLink]:
+def nav_links(request) -> list[dict]:
     user = request.user
-    links = [NavLink(_("Verify a certificate"), reverse("certification:verify_form"), order=90)]
+    links = [
+        {
+            "label": _("Verify a certificate"),
+            "url": reverse("certification:verify_form"),
+            "order": 90,
+        }
+    ]
     if getattr(user, "is_authenticated", False):
         if WorkerProfile.objects.filter(user=user).exists():
             links.append(
-                NavLink(_("My certificates"), reverse("certification:my_certificates"), 50)
+                {
+                    "label": _("My certificates"),
+                    "url": reverse("certification:my_certificates"),
+                    "order": 50,
+                }
             )
         if can_manage_certificates(user):
-            links.append(NavLink(_("Certificates"), reverse("certification:manage"), 80))
+            links.append(
+                {"label": _("Certificates"), "url": reverse("certification:manage"), "order": 80}
+            )
     return links

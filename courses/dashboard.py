@@ -6,8 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.dashboard import NavLink, Panel
-
 from .models import CourseIndexPage, Enrollment, Registration
 
 
@@ -16,7 +14,7 @@ def _catalogue_url() -> str:
     return index.url if index else "/courses/"
 
 
-def panels(request) -> list[Panel]:
+def panels(request) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
@@ -41,26 +39,32 @@ def panels(request) -> list[Panel]:
     from .views import hours_this_year
 
     return [
-        Panel(
-            template="courses/includes/dashboard_courses.html",
-            context={
+        {
+            "template": "courses/includes/dashboard_courses.html",
+            "context": {
                 "enrollments": enrollments,
                 "registrations": registrations,
                 "hours_this_year": hours_this_year(user),
                 "year": today.year,
                 "catalogue_url": _catalogue_url(),
             },
-            order=20,
-        )
+            "order": 20,
+        }
     ]
 
 
-def nav_links(request) -> list[NavLink]:
-    links = [NavLink(_("Courses"), _catalogue_url(), order=10)]
+def nav_links(request) -> list[dict]:
+    links = [{"label": _("Courses"), "url": _catalogue_url(), "order": 10}]
     user = request.user
     if user.is_authenticated:
-        links.append(NavLink(_("My learning"), reverse("courses:my_learning"), order=11))
-        links.append(NavLink(_("Offline sessions"), reverse("courses:session_list"), order=12))
+        links.append(
+            {"label": _("My learning"), "url": reverse("courses:my_learning"), "order": 11}
+        )
+        links.append(
+            {"label": _("Offline sessions"), "url": reverse("courses:session_list"), "order": 12}
+        )
         if user.has_perm("courses.view_cohort_progress"):
-            links.append(NavLink(_("Cohort progress"), reverse("courses:cohort"), order=13))
+            links.append(
+                {"label": _("Cohort progress"), "url": reverse("courses:cohort"), "order": 13}
+            )
     return links

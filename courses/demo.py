@@ -14,9 +14,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import GroupPagePermission, Page, Site
 
-from lms.models import HomePage
 from people.models import OrgUnit, User, WorkerProfile
 from people.roles import TRAINER, group_for
 
@@ -37,7 +36,7 @@ from .models import (
 from .models import encode_posts as _posts
 
 
-def _index(home: HomePage) -> CourseIndexPage:
+def _index(home: Page) -> CourseIndexPage:
     index = CourseIndexPage.objects.first()
     if index is None:
         index = CourseIndexPage(
@@ -283,7 +282,8 @@ def _sessions(courses: dict[str, CoursePage], trainer: User) -> None:
 
 @transaction.atomic
 def seed(stdout=None) -> None:
-    home = HomePage.objects.first()
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = site.root_page if site else None  # the HomePage that lms.demo set up
     trainer = User.objects.filter(username="demo-trainer").first()
     if home is None or trainer is None:
         return

@@ -2,10 +2,13 @@
 
 An app contributes by defining ``<app>/dashboard.py`` with either or both of:
 
-- ``panels(request) -> list[Panel]``: sections of the home page (``/``);
-- ``nav_links(request) -> list[NavLink]``: links in the site header.
+- ``panels(request) -> list[dict]``: sections of the home page (``/``), each
+  ``dict(template=..., context={...}, order=N)``;
+- ``nav_links(request) -> list[dict]``: links in the site header, each
+  ``dict(label=..., url=..., order=N)``.
 
-``lms`` imports the apps (never the other way round), so this keeps the dependency direction.
+Apps return plain dicts so that they never import ``lms``: ``lms`` imports the apps, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def collect_panels(request) -> list[Panel]:
     panels: list[Panel] = []
     for module in _dashboard_modules():
         if hasattr(module, "panels"):
-            panels.extend(module.panels(request))
+            panels.extend(Panel(**item) for item in module.panels(request))
     return sorted(panels, key=lambda p: p.order)
 
 
@@ -50,5 +53,5 @@ def collect_nav_links(request) -> list[NavLink]:
     links: list[NavLink] = []
     for module in _dashboard_modules():
         if hasattr(module, "nav_links"):
-            links.extend(module.nav_links(request))
+            links.extend(NavLink(**item) for item in module.nav_links(request))
     return sorted(links, key=lambda link: link.order)

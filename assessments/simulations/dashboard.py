@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lms.dashboard import NavLink, Panel
-
 from .models import Run
 
 
-def panels(request) -> list[Panel]:
+def panels(request) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
@@ -31,10 +29,16 @@ def panels(request) -> list[Panel]:
         )
         .order_by("-started_at")[:5]
     )
-    return [Panel("simulations/includes/dashboard_panel.html", {"runs": runs}, order=60)]
+    return [
+        {
+            "template": "simulations/includes/dashboard_panel.html",
+            "context": {"runs": runs},
+            "order": 60,
+        }
+    ]
 
 
-def nav_links(request) -> list[NavLink]:
+def nav_links(request) -> list[dict]:
     if not request.user.is_authenticated:
         return []
-    return [NavLink(_("Simulations"), reverse("simulations:list"), order=40)]
+    return [{"label": _("Simulations"), "url": reverse("simulations:list"), "order": 40}]

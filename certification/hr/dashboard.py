@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lms.dashboard import NavLink
-
 from .records import can_view_records
 
 
-def nav_links(request) -> list[NavLink]:
+def nav_links(request) -> list[dict]:
     if can_view_records(request.user):
-        return [NavLink(_("HR records"), reverse("hr_records"), order=85)]
+        return [{"label": _("HR records"), "url": reverse("hr_records"), "order": 85}]
     return []

@@ -96,8 +96,10 @@ def ensure_drill_level(exam_code: str | None = None):
                 level=level, kind="service_years", years=1, sort_order=0
             )
         else:
+            # Issued by the evaluation that passing the exam triggers (exam_passed → Celery);
+            # the requirement itself is one every generated worker meets.
             LevelRequirement.objects.create(
-                level=level, kind="exam", codes=exam_code, min_score=0, sort_order=0
+                level=level, kind="service_years", years=1, sort_order=0
             )
     return level
 

@@ -49,11 +49,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(ENABLE_HINT)
 
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -162,6 +157,21 @@ def _migration_data(transactional_db):
         Locale.objects.create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop in this thread; the ORM calls a journey makes
+    between browser steps (and the database flush after it) are still plain synchronous code.
+    Set from the first journey to the end of the run; subprocesses that must not inherit it
+    (``check --deploy``) drop it."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(autouse=True)

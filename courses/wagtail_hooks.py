@@ -1,5 +1,4 @@
 from django import forms
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -7,9 +6,10 @@ from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from people.access import can_see_org_unit, sees_everything
+from people.admin_scoping import ScopedObjectViewSetMixin
 
 from .access import manageable_sessions
 from .models import TrainingSession
@@ -73,26 +73,13 @@ class SessionPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(TrainingSession, SessionPermissionPolicy(TrainingSession))
 
 
-class SessionEditView(EditView):
-    """Editing a session outside one's reach answers 404, like every other not-yours object."""
-
-    def get_object(self, queryset=None):
-        session = super().get_object(queryset)
-        if not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, "change", session
-        ):
-            raise Http404
-        return session
-
-
-class TrainingSessionViewSet(SnippetViewSet):
+class TrainingSessionViewSet(ScopedObjectViewSetMixin, SnippetViewSet):
     model = TrainingSession
     icon = "date"
     menu_label = _("Offline sessions")
     menu_order = 220
     add_to_admin_menu = True
     copy_view_enabled = False
-    edit_view_class = SessionEditView
     list_display = [
         "title",
         "kind",

@@ -10,11 +10,17 @@ from functools import wraps
 
 from django.contrib.admin.utils import unquote
 from django.http import Http404
+from wagtail.snippets.views import chooser as snippet_chooser
 
 OBJECT_ACTIONS = ["view", "change", "delete", "publish", "lock", "unlock"]
 
 
 class ScopedObjectViewSetMixin:
+    """Put in front of ``SnippetViewSet``: object views 404 outside the user's reach, and the
+    chooser lists and returns only reachable objects."""
+
+    chooser_viewset_class = None  # set below, once the chooser classes exist
+
     def object_in_reach(self, user, obj) -> bool:
         return self.permission_policy.user_has_any_permission_for_instance(
             user, OBJECT_ACTIONS, obj
@@ -37,3 +43,45 @@ class ScopedObjectViewSetMixin:
             return view(request, *args, **view_kwargs)
 
         return scoped_view
+
+
+class _ScopedLookupMixin:
+    """Chooser lookups limited to the objects the user can reach (the model's policy)."""
+
+    def scoped_queryset(self):
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(self.model_class)
+        return policy.instances_user_has_any_permission_for(self.request.user, OBJECT_ACTIONS)
+
+
+class ScopedChooseView(_ScopedLookupMixin, snippet_chooser.ChooseView):
+    def get_object_list(self):
+        return self.scoped_queryset()
+
+
+class ScopedChooseResultsView(_ScopedLookupMixin, snippet_chooser.ChooseResultsView):
+    def get_object_list(self):
+        return self.scoped_queryset()
+
+
+class ScopedChosenView(_ScopedLookupMixin, snippet_chooser.SnippetChosenView):
+    def get_object(self, pk):
+        return self.scoped_queryset().get(pk=pk)
+
+
+class ScopedChosenMultipleView(_ScopedLookupMixin, snippet_chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return self.scoped_queryset().filter(pk__in=pks)
+
+
+class ScopedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    """The snippet chooser (listing, results, chosen) limited to the user's reach."""
+
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+
+
+ScopedObjectViewSetMixin.chooser_viewset_class = ScopedSnippetChooserViewSet

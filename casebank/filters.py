@@ -19,8 +19,13 @@ class CaseFilter(django_filters.FilterSet):
     )
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
     org = django_filters.CharFilter(method="filter_org", label=_("Org unit of origin"))
-    law = django_filters.NumberFilter(method="filter_law", label=_("Law referenced"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    # Bounded like the database's integer columns, so a 40-digit id is "no match", not a 500.
+    law = django_filters.NumberFilter(
+        method="filter_law", label=_("Law referenced"), min_value=1, max_value=2**53
+    )
+    year = django_filters.NumberFilter(
+        method="filter_year", label=_("Year"), min_value=1900, max_value=2100
+    )
 
     class Meta:
         model = CasePage

@@ -287,7 +287,7 @@ def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
 
 def _exam(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     code = spec.codes[0] if spec.codes else ""
-    need = spec.min_score or Decimal("60")
+    need = spec.min_score if spec.min_score is not None else Decimal("60")
     result = facts.exams.get(code)
     if result is not None and result.date > on:
         result = None

@@ -247,19 +247,8 @@ def test_search_and_filter_queries_never_crash(world, client_for, learner, hr_di
     run()
 
 
-LAW_FACET_OVERFLOW = pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "casebank/filters.py: the law facet is a NumberFilter without bounds; "
-        "/cases/?law=<40 digits> reaches the database and answers 500 on SQLite (OverflowError: "
-        "Python int too large to convert to SQLite INTEGER) instead of ignoring the facet; "
-        "PostgreSQL copes"
-    ),
-)
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("facet", [pytest.param("law", marks=LAW_FACET_OVERFLOW), "year"])
+@pytest.mark.parametrize("facet", ["law", "year"])
 def test_case_library_numeric_facets_refuse_oversized_numbers(world, client_for, learner, facet):
     library = world.case.get_parent().url
     client = client_for(learner)

@@ -46,3 +46,5 @@ urlpatterns = [
     # Wagtail's page serving comes last: it answers every other path.
     path("", include(wagtail_urls)),
 ]
+
+handler500 = "lms.views.server_error"

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 
 def _check_database() -> str:
     try:
+        connection.close_if_unusable_or_obsolete()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
@@ -44,3 +46,16 @@ def site_history_for_superusers(request, results_only=False):
     if not (request.user.is_authenticated and request.user.is_superuser):
         raise Http404
     return LogEntriesView.as_view(results_only=results_only)(request)
+
+
+def server_error(request):
+    """The 500 handler: a friendly 503 with Retry-After while the database is unreachable.
+
+    Django reconnects on the next request, so the site recovers by itself when the database
+    is back. The pages rendered here need no database.
+    """
+    if _check_database() != "ok":
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

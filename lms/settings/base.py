@@ -98,9 +98,14 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout so a web request and an eager task don't trip over each other.
+    # WAL, a busy timeout, and write transactions that take the lock when they begin, so that
+    # concurrent writers wait their turn instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -174,6 +179,12 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
 )
 CELERY_TASK_ACKS_LATE = True
+# With acks_late, a task held by a worker that died is delivered again once this many seconds
+# have passed (Redis). Longer than any task runs; short enough to recover quickly.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -115,3 +115,32 @@ def test_logout_is_post_only_and_logs_out(client_for, site, learner):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_database_outage_answers_a_friendly_503(client, monkeypatch):
+    from django.test import Client
+
+    from lms import views
+
+    def boom(request):
+        from django.db import OperationalError
+
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "_check_database", lambda: "error")
+    from django.urls import path
+
+    import lms.urls
+
+    monkeypatch.setattr(lms.urls, "urlpatterns", [path("boom/", boom), *lms.urls.urlpatterns])
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    try:
+        response = Client(raise_request_exception=False).get("/boom/")
+    finally:
+        clear_url_caches()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "系统暂时无法访问" in response.content.decode()

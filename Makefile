@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+# manage.py defaults to lms.settings.dev; the test suite always runs on lms.settings.test.
 
 .PHONY: run test venv migrate demo lint format messages bench faults clean
 
@@ -27,7 +27,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks and fault drills (bench/, docs/performance.md): never part of `make test`.
 # Throwaway databases only (var/bench.sqlite3, gridacademy_bench* on PostgreSQL).

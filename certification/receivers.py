@@ -18,7 +18,9 @@ def enqueue_evaluation(user) -> None:
     worker_id = WorkerProfile.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
     if worker_id is None:
         return
-    transaction.on_commit(lambda: evaluate_worker.delay(worker_id))
+    # robust: a broker or database hiccup here must not fail the learner's request; the daily
+    # sweep (certification.sweep_due) evaluates anyone an event missed.
+    transaction.on_commit(lambda: evaluate_worker.delay(worker_id), robust=True)
 
 
 def on_event(sender=None, user=None, **kwargs) -> None:

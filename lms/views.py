@@ -7,7 +7,6 @@ from django.views.decorators.cache import never_cache
 
 def _check_database() -> str:
     try:
-        connection.close_if_unusable_or_obsolete()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()

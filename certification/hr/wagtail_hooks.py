@@ -54,50 +54,18 @@ class _Submenu(SubmenuMenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_hr_menu():
+    entries = [
+        (_("Records"), "hr_records", "group", can_view_records),
+        (_("Dashboard"), "hr_dashboard", "table", can_view_records),
+        (_("My exports"), "hr_exports", "download", can_view_records),
+        (_("Audit log"), "hr_audit", "history", can_view_audit),
+        (_("API tokens"), "hr_tokens", "key", can_manage_tokens),
+        (_("API docs"), "hr-api-docs", "doc-full", can_view_records),
+    ]
     menu = Menu(
         items=[
-            _Item(
-                _("Records"),
-                reverse("hr_records"),
-                icon_name="group",
-                order=10,
-                check=can_view_records,
-            ),
-            _Item(
-                _("Dashboard"),
-                reverse("hr_dashboard"),
-                icon_name="table",
-                order=20,
-                check=can_view_records,
-            ),
-            _Item(
-                _("My exports"),
-                reverse("hr_exports"),
-                icon_name="download",
-                order=30,
-                check=can_view_records,
-            ),
-            _Item(
-                _("Audit log"),
-                reverse("hr_audit"),
-                icon_name="history",
-                order=40,
-                check=can_view_audit,
-            ),
-            _Item(
-                _("API tokens"),
-                reverse("hr_tokens"),
-                icon_name="key",
-                order=50,
-                check=can_manage_tokens,
-            ),
-            _Item(
-                _("API docs"),
-                reverse("hr-api-docs"),
-                icon_name="doc-full",
-                order=60,
-                check=can_view_records,
-            ),
+            _Item(label, reverse(url_name), icon_name=icon, order=10 * i, check=check)
+            for i, (label, url_name, icon, check) in enumerate(entries, start=1)
         ]
     )
     return _Submenu(_("HR"), menu, icon_name="group", name="hr", order=250)

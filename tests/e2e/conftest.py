@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,37 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    """On in-memory SQLite, Django's live server hands every request thread the test's own
+    connection. A page that sends several requests at once (the exam's queued answers when the
+    network returns) would then interleave transactions on one connection and break each other's
+    savepoints. Requests still arrive on their own threads (keep-alive works) but the
+    application runs one request at a time, response included."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application):
+            def serial(environ, start_response):
+                with self.lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
+
+            super().set_app(serial)
+
+    previous = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = previous
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import rules, sources
 
@@ -20,7 +20,15 @@ class Progress:
 
 def next_level_for(levels: list[rules.LevelSpec], facts: rules.Facts, on: dt.date):
     valid = {c.level_code for c in facts.certificates if c.valid_on(on)}
-    ladder = sorted((lv for lv in levels if not lv.is_badge), key=lambda lv: lv.rank)
+    return _next_level(_ladder(levels), valid)
+
+
+def _ladder(levels: list[rules.LevelSpec]) -> list[rules.LevelSpec]:
+    return sorted((lv for lv in levels if not lv.is_badge), key=lambda lv: lv.rank)
+
+
+def _next_level(ladder: list[rules.LevelSpec], valid: set[str]) -> rules.LevelSpec | None:
+    """The lowest ladder level above the highest valid one, not itself held."""
     top = max((lv.rank for lv in ladder if lv.code in valid), default=-1)
     for level in ladder:
         if level.rank > top and level.code not in valid:
@@ -65,21 +73,38 @@ class Verdict:
 
 def evaluate_many(workers, on: dt.date | None = None) -> dict[int, Verdict]:
     """The same answers as :func:`progress_for` for many workers, in a constant number of
-    queries (the level snapshot, the catalogue and one call per source)."""
+    queries (the level snapshot, the catalogue and one call per source).
+
+    Only the verdicts are computed: each evaluation builds its words (progress texts, missing
+    items) when they are first read, in the language active now. The next level's evaluation is
+    shared with :func:`rules.due_actions`, so no level is evaluated twice for a worker.
+    """
     on = on or timezone.localdate()
     workers = list(workers)
     levels = sources.level_specs()
     catalogue = sources.catalogue()
     facts = sources.gather(workers, on, levels)
+    ladder = _ladder(levels)
+    language = translation.get_language()
     out = {}
     for worker in workers:
         f = facts[worker.pk]
-        level = next_level_for(levels, f, on)
+        valid = {c.level_code for c in f.certificates if c.valid_on(on)}
+        level = _next_level(ladder, valid)
+        memo: dict[tuple[str, str], rules.LevelEvaluation] = {}
+        evaluation = None
+        if level is not None:
+            evaluation = rules.evaluate(
+                level, f, on, catalogue=catalogue, explain=False, language=language
+            )
+            memo[(level.code, "earn")] = evaluation
         out[worker.pk] = Verdict(
             worker_id=worker.pk,
-            held=tuple(sorted({c.level_code for c in f.certificates if c.valid_on(on)})),
+            held=tuple(sorted(valid)),
             next_level=level.code if level else "",
-            evaluation=rules.evaluate(level, f, on, catalogue=catalogue) if level else None,
-            due=tuple(rules.due_actions(levels, f, on, catalogue)),
+            evaluation=evaluation,
+            due=tuple(
+                rules.due_actions(levels, f, on, catalogue, evaluations=memo, language=language)
+            ),
         )
     return out

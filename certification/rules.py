@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # --- dates --------------------------------------------------------------------------------------
@@ -48,6 +49,10 @@ def trailing_window(on: dt.date, months: int) -> tuple[dt.date, dt.date]:
 def whole_years_between(start: dt.date, on: dt.date) -> int:
     years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
     return max(0, years)
+
+
+_ZERO = Decimal("0")
+_SIXTY = Decimal("60")
 
 
 def _num(value: Decimal | float | int) -> str:
@@ -195,8 +200,16 @@ class LevelSpec:
     annual_cpd_hours: Decimal = Decimal("0")
     requirements: tuple[RequirementSpec, ...] = ()
 
+    def __post_init__(self):
+        # not a field: equality, hashing and repr stay those of the fields
+        object.__setattr__(self, "_by_purpose", {})
+
     def for_purpose(self, purpose: str) -> tuple[RequirementSpec, ...]:
-        return tuple(r for r in self.requirements if r.purpose == purpose)
+        found = self._by_purpose.get(purpose)
+        if found is None:
+            found = tuple(r for r in self.requirements if r.purpose == purpose)
+            self._by_purpose[purpose] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -215,13 +228,76 @@ class RequirementStatus:
     missing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class LevelEvaluation:
-    level: str
-    purpose: str
-    met: bool
-    statuses: tuple[RequirementStatus, ...]
-    shortest_missing: tuple[str, ...]
+    """A level's verdict for one purpose on one date, and the words that explain it.
+
+    ``met`` is always computed at once. ``statuses`` (each requirement's progress in words) and
+    ``shortest_missing`` are built on first access when the evaluation was made with
+    ``explain=False`` (sweeps, set-based evaluation, :func:`due_actions`): a caller that reads only
+    the verdict never pays for the words, and one that shows them gets exactly the words of an
+    eager evaluation, in the language that was active when the evaluation was made. The facts
+    must not change in between (they are snapshots: nothing in this module changes them).
+    """
+
+    __slots__ = ("level", "purpose", "met", "_statuses", "_shortest", "_source")
+
+    def __init__(
+        self,
+        level: str,
+        purpose: str,
+        met: bool,
+        statuses: tuple[RequirementStatus, ...] | None = None,
+        shortest_missing: tuple[str, ...] | None = None,
+        *,
+        source: tuple | None = None,
+    ):
+        if (statuses is None or shortest_missing is None) and source is None:
+            raise TypeError("LevelEvaluation needs its statuses or the source to build them")
+        self.level = level
+        self.purpose = purpose
+        self.met = met
+        self._statuses = statuses
+        self._shortest = shortest_missing
+        self._source = source  # (LevelSpec, Facts, on, Catalogue, language) while words are due
+
+    @property
+    def statuses(self) -> tuple[RequirementStatus, ...]:
+        if self._statuses is None:
+            self._explain()
+        return self._statuses
+
+    @property
+    def shortest_missing(self) -> tuple[str, ...]:
+        if self._shortest is None:
+            self._explain()
+        return self._shortest
+
+    def _explain(self) -> None:
+        level, facts, on, catalogue, language = self._source
+        if translation.get_language() == language:
+            full = evaluate(level, facts, on, purpose=self.purpose, catalogue=catalogue)
+        else:
+            with translation.override(language):
+                full = evaluate(level, facts, on, purpose=self.purpose, catalogue=catalogue)
+        self._statuses, self._shortest = full.statuses, full.shortest_missing
+        self._source = None
+
+    def _key(self) -> tuple:
+        return (self.level, self.purpose, self.met, self.statuses, self.shortest_missing)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LevelEvaluation):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"LevelEvaluation(level={self.level!r}, purpose={self.purpose!r}, met={self.met!r}, "
+            f"statuses={self.statuses!r}, shortest_missing={self.shortest_missing!r})"
+        )
 
 
 def _windows_needed(spec: RequirementSpec, on: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -250,13 +326,25 @@ def red_line_sinces(levels: Iterable[LevelSpec], on: dt.date) -> set[dt.date]:
     return out
 
 
-def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
-    done = {c for c, d in facts.completed_courses.items() if d <= on}
+# Each check computes its verdict first; with ``explain=False`` it returns the bare ``met`` and
+# builds no words (no gettext, no number formatting). With ``explain=True`` it returns
+# ``(met, label, progress, missing)``. The verdict is the same either way: it is computed once,
+# before the words.
+
+
+def _done_courses(facts: Facts, on: dt.date) -> set[str]:
+    return {c for c, d in facts.completed_courses.items() if d <= on}
+
+
+def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
+    done = _done_courses(facts, on)
     if spec.category:
         pool = cat.categories.get(spec.category, frozenset())
         have = sorted(pool & done)
         need = spec.count
         met = len(have) >= need
+        if not explain:
+            return met
         progress = _("Completed %(have)s/%(need)s courses of category %(cat)s") % {
             "have": min(len(have), need),
             "need": need,
@@ -275,6 +363,8 @@ def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     codes = list(spec.codes)
     missing_codes = [c for c in codes if c not in done]
     met = not missing_codes
+    if not explain:
+        return met
     progress = _("Completed %(have)s/%(need)s courses") % {
         "have": len(codes) - len(missing_codes),
         "need": len(codes),
@@ -285,13 +375,15 @@ def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     return met, _("Courses %(codes)s") % {"codes": "、".join(codes)}, progress, missing
 
 
-def _exam(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _exam(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     code = spec.codes[0] if spec.codes else ""
-    need = spec.min_score if spec.min_score is not None else Decimal("60")
+    need = spec.min_score if spec.min_score is not None else _SIXTY
     result = facts.exams.get(code)
     if result is not None and result.date > on:
         result = None
     met = bool(result and result.passed and result.score >= need)
+    if not explain:
+        return met
     label = _("Exam %(code)s ≥ %(need)s") % {"code": code, "need": _num(need)}
     if result is None:
         progress = _("Exam %(code)s not taken yet, needs ≥ %(need)s") % {
@@ -312,13 +404,24 @@ def _exam(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     return met, label, progress, missing
 
 
-def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     key = spec.codes[0] if spec.codes else ""
-    need = spec.min_score if spec.min_score is not None else Decimal("60")
+    need = spec.min_score if spec.min_score is not None else _SIXTY
     result = facts.simulations.get(key)
     if result is not None and result.date > on:
         result = None
     dim, dim_need = spec.dimension, spec.min_dimension_score
+    if result is None:
+        met = False
+    else:
+        dim_ok = True
+        if dim and dim_need is not None:
+            dim_ok = result.dimensions.get(dim, _ZERO) >= dim_need
+        # The level's own minimum decides (C0 accepts 60 where the scenario's pass mark is 70);
+        # a red line always fails.
+        met = (not result.red_line) and result.overall >= need and dim_ok
+    if not explain:
+        return met
     condition = _("needs ≥ %(need)s") % {"need": _num(need)}
     if dim and dim_need is not None:
         condition = _("needs ≥ %(need)s and %(dim)s dimension ≥ %(dim_need)s") % {
@@ -335,14 +438,7 @@ def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
             "key": key,
             "condition": condition,
         }
-        met = False
     else:
-        dim_ok = True
-        if dim and dim_need is not None:
-            dim_ok = result.dimensions.get(dim, Decimal("0")) >= dim_need
-        # The level's own minimum decides (C0 accepts 60 where the scenario's pass mark is 70);
-        # a red line always fails.
-        met = (not result.red_line) and result.overall >= need and dim_ok
         progress = _("%(key)s best score %(score)s, %(condition)s") % {
             "key": key,
             "score": _num(result.overall),
@@ -351,7 +447,7 @@ def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
         if dim:
             progress += _(" (%(dim)s %(value)s)") % {
                 "dim": dimension_label(dim),
-                "value": _num(result.dimensions.get(dim, Decimal("0"))),
+                "value": _num(result.dimensions.get(dim, _ZERO)),
             }
         if result.red_line:
             progress += _("; the best attempt hit a red line")
@@ -363,12 +459,14 @@ def _simulation(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     return met, label, progress, missing
 
 
-def _cpd(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _cpd(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     months = spec.window_months or 12
     window = trailing_window(on, months)
-    have = facts.cpd_hours.get(window, Decimal("0"))
-    need = spec.hours or Decimal("0")
+    have = facts.cpd_hours.get(window, _ZERO)
+    need = spec.hours or _ZERO
     met = have >= need
+    if not explain:
+        return met
     label = _("%(need)s CPD hours in the last %(months)s months") % {
         "need": _num(need),
         "months": months,
@@ -383,7 +481,7 @@ def _cpd(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     return met, label, progress, missing
 
 
-def _attendance(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _attendance(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     start = trailing_window(on, spec.window_months)[0] if spec.window_months else None
     have = sum(
         (
@@ -393,10 +491,12 @@ def _attendance(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
             and a.date <= on
             and (start is None or a.date >= start)
         ),
-        Decimal("0"),
+        _ZERO,
     )
-    need = spec.hours or Decimal("0")
+    need = spec.hours or _ZERO
     met = have >= need
+    if not explain:
+        return met
     what = attendance_label(spec.attendance_kind) if spec.attendance_kind else _("offline sessions")
     label = _("%(need)s hours of %(what)s") % {"need": _num(need), "what": what}
     progress = _("Attended %(have)s/%(need)s hours of %(what)s") % {
@@ -410,32 +510,34 @@ def _attendance(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     return met, label, progress, missing
 
 
-def _service(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
-    need = spec.years or Decimal("0")
-    label = _("%(n)s years of service") % {"n": _num(need)}
+def _service(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
+    need = spec.years or _ZERO
     if facts.service_start is None:
+        if not explain:
+            return False
+        label = _("%(n)s years of service") % {"n": _num(need)}
         return False, label, _("Service start date unknown"), (_("Service start date on file"),)
-    met = add_years(facts.service_start, need) <= on
+    reached = add_years(facts.service_start, need)
+    met = reached <= on
+    if not explain:
+        return met
+    label = _("%(n)s years of service") % {"n": _num(need)}
     have = whole_years_between(facts.service_start, on)
     progress = _("%(have)s of %(need)s years of service") % {"have": have, "need": _num(need)}
     if not met:
-        progress += _(", reached on %(date)s") % {
-            "date": add_years(facts.service_start, need).isoformat()
-        }
+        progress += _(", reached on %(date)s") % {"date": reached.isoformat()}
     missing = () if met else (_("Reach %(n)s years of service") % {"n": _num(need)},)
     return met, label, progress, missing
 
 
-def _level_held(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _level_held(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     code = spec.other_level
-    years = spec.years or Decimal("0")
-    label = (
-        _("%(code)s held and valid for %(n)s years") % {"code": code, "n": _num(years)}
-        if years
-        else _("%(code)s held and valid") % {"code": code}
-    )
+    years = spec.years or _ZERO
     valid = [c for c in facts.certificates if c.level_code == code and c.valid_on(on)]
     if not valid:
+        if not explain:
+            return False
+        label = _level_held_label(code, years)
         lapsed = [c for c in facts.certificates if c.level_code == code]
         progress = (
             _("%(code)s is no longer valid") % {"code": code}
@@ -446,6 +548,9 @@ def _level_held(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     since = min(c.held_since for c in valid)
     reached = add_years(since, years)
     met = reached <= on
+    if not explain:
+        return met
+    label = _level_held_label(code, years)
     progress = _("%(code)s held since %(since)s") % {"code": code, "since": since.isoformat()}
     if not met:
         progress += _(", long enough on %(date)s") % {"date": reached.isoformat()}
@@ -457,11 +562,19 @@ def _level_held(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue
     return met, label, progress, missing
 
 
-def _case(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
-    levels = {"street": ("street", "district"), "district": ("district",)}.get(
-        spec.review_level, ("street", "district")
+def _level_held_label(code: str, years: Decimal) -> str:
+    return (
+        _("%(code)s held and valid for %(n)s years") % {"code": code, "n": _num(years)}
+        if years
+        else _("%(code)s held and valid") % {"code": code}
     )
-    where = _("district") if spec.review_level == "district" else _("street")
+
+
+_CASE_LEVELS = {"street": ("street", "district"), "district": ("district",)}
+
+
+def _case(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
+    levels = _CASE_LEVELS.get(spec.review_level, ("street", "district"))
     start = trailing_window(on, spec.window_months)[0] if spec.window_months else None
     have = sum(
         1
@@ -470,6 +583,9 @@ def _case(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     )
     need = spec.count or 1
     met = have >= need
+    if not explain:
+        return met
+    where = _("district") if spec.review_level == "district" else _("street")
     label = _("%(n)s case(s) accepted at %(where)s level") % {"n": need, "where": where}
     progress = _("%(have)s/%(need)s case(s) accepted at %(where)s level or above") % {
         "have": have,
@@ -480,9 +596,11 @@ def _case(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
     return met, label, progress, missing
 
 
-def _qualification(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _qualification(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     need = spec.qualification
     met = QUALIFICATION_ORDER.get(facts.qualification, 0) >= QUALIFICATION_ORDER.get(need, 0)
+    if not explain:
+        return met
     label = _("Qualification: %(q)s or higher") % {"q": qualification_label(need)}
     progress = (
         _("Holds %(q)s") % {"q": qualification_label(facts.qualification)}
@@ -495,22 +613,26 @@ def _qualification(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalo
     return met, label, progress, missing
 
 
-def _no_red_line(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _no_red_line(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     months = spec.window_months or 12
     since = trailing_window(on, months)[0]
     hits = facts.red_line_hits.get(since, 0)
     met = hits == 0
+    if not explain:
+        return met
     label = _("No red-line hit in the last %(months)s months") % {"months": months}
     progress = _("%(n)s red-line hit(s) since %(since)s") % {"n": hits, "since": since.isoformat()}
     missing = () if met else (_("Take the remedial course and replay without a red line"),)
     return met, label, progress, missing
 
 
-def _appraisal(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue):
+def _appraisal(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
     years = int(spec.years or 3)
     span = range(on.year - years, on.year)
     bad = sorted(y for y in span if facts.appraisals.get(y) == "incompetent")
     met = not bad
+    if not explain:
+        return met
     label = _("No 不称职 appraisal in the last %(n)s years") % {"n": years}
     progress = (
         _("No 不称职 appraisal in %(a)s–%(b)s") % {"a": span.start, "b": span.stop - 1}
@@ -537,8 +659,38 @@ _CHECKS = {
 
 
 def check(spec: RequirementSpec, facts: Facts, on: dt.date, catalogue: Catalogue | None = None):
-    met, label, progress, missing = _CHECKS[spec.kind](spec, facts, on, catalogue or Catalogue())
+    met, label, progress, missing = _CHECKS[spec.kind](
+        spec, facts, on, catalogue or _NO_CATALOGUE, True
+    )
     return RequirementStatus(spec=spec, met=met, label=label, progress=progress, missing=missing)
+
+
+def is_met(spec: RequirementSpec, facts: Facts, on: dt.date, catalogue: Catalogue | None = None):
+    """``check(...).met`` without building the words."""
+    return _CHECKS[spec.kind](spec, facts, on, catalogue or _NO_CATALOGUE, False)
+
+
+_NO_CATALOGUE = Catalogue()
+
+
+def _level_met(level: LevelSpec, facts: Facts, on: dt.date, purpose: str, cat: Catalogue) -> bool:
+    """The verdict of :func:`evaluate` alone, stopping at the first requirement that fails.
+
+    Every unmet requirement has at least one missing item, so a choice group is met exactly when
+    one of its options has every requirement met (the option :func:`evaluate` keeps as closest
+    to done then has nothing missing)."""
+    groups: dict[int, dict[int, bool]] = {}
+    for spec in level.for_purpose(purpose):
+        if spec.choice_group:
+            options = groups.setdefault(spec.choice_group, {})
+            if options.get(spec.choice_option, True):
+                options[spec.choice_option] = _CHECKS[spec.kind](spec, facts, on, cat, False)
+        elif not _CHECKS[spec.kind](spec, facts, on, cat, False):
+            return False
+    return all(any(options.values()) for options in groups.values())
+
+
+_CURRENT = object()
 
 
 def evaluate(
@@ -548,12 +700,27 @@ def evaluate(
     *,
     purpose: str = "earn",
     catalogue: Catalogue | None = None,
+    explain: bool = True,
+    language: str | None | object = _CURRENT,
 ) -> LevelEvaluation:
     """Each requirement's status for ``purpose`` on ``on``, and whether the level is met.
 
     A choice group is met when one of its options is met in full; its missing items are those of
     the option closest to done, so ``shortest_missing`` is the shortest way to the level.
+
+    With ``explain=False`` only the verdict is computed now; the words are built on first access
+    (see :class:`LevelEvaluation`), in ``language`` (by default the one active now).
     """
+    if not explain:
+        cat = catalogue or _NO_CATALOGUE
+        if language is _CURRENT:
+            language = translation.get_language()
+        return LevelEvaluation(
+            level.code,
+            purpose,
+            _level_met(level, facts, on, purpose, cat),
+            source=(level, facts, on, catalogue, language),
+        )
     statuses = tuple(check(spec, facts, on, catalogue) for spec in level.for_purpose(purpose))
     met = True
     shortest: list[str] = []
@@ -576,11 +743,11 @@ def evaluate(
             met = False
             shortest.extend(best)
     return LevelEvaluation(
-        level=level.code,
-        purpose=purpose,
-        met=met,
-        statuses=statuses,
-        shortest_missing=tuple(dict.fromkeys(shortest)),
+        level.code,
+        purpose,
+        met,
+        statuses,
+        tuple(dict.fromkeys(shortest)),
     )
 
 
@@ -605,6 +772,9 @@ def due_actions(
     facts: Facts,
     on: dt.date,
     catalogue: Catalogue | None = None,
+    *,
+    evaluations: dict[tuple[str, str], LevelEvaluation] | None = None,
+    language: str | None | object = _CURRENT,
 ) -> list[Action]:
     """The certificates a worker should be issued on ``on``: first awards and renewals.
 
@@ -613,7 +783,16 @@ def due_actions(
       requirements) are met;
     - a revoked certificate blocks automatic re-issue of that level until it would have expired;
     - a level that ends when the next is issued (C0) is not earned once a higher level is held.
+
+    Levels are evaluated without words (``explain=False``): an action's ``evaluation`` builds
+    them when it is read. ``evaluations`` memoises evaluations by (level code, purpose) for this
+    worker and date; a caller that already evaluated a level (the next level on a page) passes
+    it in and gets the ones made here back.
     """
+    if evaluations is None:
+        evaluations = {}
+    if language is _CURRENT:
+        language = translation.get_language()
     levels = sorted(levels, key=lambda lv: (lv.is_badge, lv.rank))
     actions: list[Action] = []
     ladder_rank = {lv.code: lv.rank for lv in levels if not lv.is_badge}
@@ -657,7 +836,18 @@ def due_actions(
         ):
             continue
         wanted = "renew" if purpose == "renew" and level.for_purpose("renew") else "earn"
-        evaluation = evaluate(level, facts, on, purpose=wanted, catalogue=catalogue)
+        evaluation = evaluations.get((level.code, wanted))
+        if evaluation is None:
+            evaluation = evaluate(
+                level,
+                facts,
+                on,
+                purpose=wanted,
+                catalogue=catalogue,
+                explain=False,
+                language=language,
+            )
+            evaluations[(level.code, wanted)] = evaluation
         if evaluation.met:
             actions.append(Action(level=level.code, purpose=purpose, evaluation=evaluation))
     return actions

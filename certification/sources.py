@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -81,11 +81,30 @@ def catalogue() -> rules.Catalogue:
 
 
 def held_certificates(worker_ids: Iterable[int]) -> dict[int, list[rules.HeldCertificate]]:
-    """{worker_id: [HeldCertificate]} in one query."""
+    """{worker_id: [HeldCertificate]} in one query (plain rows: no model instances)."""
     out: dict[int, list[rules.HeldCertificate]] = defaultdict(list)
-    rows = Certificate.objects.filter(worker_id__in=list(worker_ids)).select_related("level")
-    for c in rows:
-        out[c.worker_id].append(held_from(c))
+    rows = Certificate.objects.filter(worker_id__in=list(worker_ids)).values_list(
+        "worker_id",
+        "level__code",
+        "valid_from",
+        "expires_on",
+        "held_since",
+        "revoked_on",
+        "superseded_on",
+        "level__ends_when_next_issued",
+    )
+    held = rules.HeldCertificate
+    for worker_id, code, valid_from, expires_on, since, revoked_on, superseded_on, ends in rows:
+        out[worker_id].append(
+            held(
+                level_code=code,
+                valid_from=valid_from,
+                expires_on=expires_on,
+                held_since=since,
+                revoked_on=revoked_on,
+                ended_on=superseded_on if ends else None,
+            )
+        )
     return out
 
 
@@ -100,8 +119,34 @@ def held_from(c: Certificate) -> rules.HeldCertificate:
     )
 
 
+def appraisals(worker_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """{worker_id: {year: result}} in one query, newest year first."""
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = AnnualAppraisal.objects.filter(worker_id__in=list(worker_ids)).values_list(
+        "worker_id", "year", "result"
+    )
+    for worker_id, year, result in rows:
+        out[worker_id][year] = result
+    return out
+
+
 def _as_decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+PARTS = frozenset(
+    {
+        "courses",
+        "cpd",
+        "attendance",
+        "exams",
+        "simulations",
+        "red_lines",
+        "cases",
+        "certificates",
+        "appraisals",
+    }
+)
 
 
 def gather(
@@ -110,10 +155,13 @@ def gather(
     levels: list[rules.LevelSpec] | None = None,
     *,
     cpd_years: Iterable[int] = (),
+    parts: Collection[str] = PARTS,
 ) -> dict[int, rules.Facts]:
     """{worker_id: Facts} for ``workers`` on ``on``, with a constant number of queries.
 
-    ``cpd_years`` adds calendar-year CPD totals (the grade ladder's shortfall rule).
+    ``cpd_years`` adds calendar-year CPD totals (the grade ladder's shortfall rule). ``parts``
+    names the facts to read (all of :data:`PARTS` by default); the others stay empty, and their
+    sources are not asked.
     """
     from assessments.queries import best_exam_results
     from assessments.simulations.queries import best_results, red_line_hits
@@ -141,66 +189,72 @@ def gather(
             if worker is not None:
                 apply(facts[worker.pk], value)
 
-    each(
-        completed_courses(user_ids),
-        lambda f, v: f.completed_courses.update(v),
-    )
-    windows = set(rules.cpd_windows(levels, on))
+    if "courses" in parts:
+        each(
+            completed_courses(user_ids),
+            lambda f, v: f.completed_courses.update(v),
+        )
+    windows = set(rules.cpd_windows(levels, on)) if "cpd" in parts else set()
     windows |= {(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in cpd_years}
     for start, end in sorted(windows):
         each(
             cpd_hours(user_ids, start, end),
             lambda f, v, key=(start, end): f.cpd_hours.__setitem__(key, _as_decimal(v)),
         )
-    each(
-        attendance(user_ids),
-        lambda f, v: f.attendance.extend(
-            rules.Attendance(
-                kind=a.kind, hours=_as_decimal(a.hours), date=a.date, session_id=a.session_id
-            )
-            for a in v
-        ),
-    )
-    each(
-        best_exam_results(user_ids),
-        lambda f, v: f.exams.update(
-            {
-                code: rules.ExamResult(score=_as_decimal(r.score), passed=r.passed, date=r.date)
-                for code, r in v.items()
-            }
-        ),
-    )
-    each(
-        best_results(user_ids),
-        lambda f, v: f.simulations.update(
-            {
-                key: rules.SimResult(
-                    overall=_as_decimal(r.overall),
-                    dimensions={k: _as_decimal(d) for k, d in (r.dimensions or {}).items()},
-                    passed=r.passed,
-                    red_line=r.red_line,
-                    date=r.date,
+    if "attendance" in parts:
+        each(
+            attendance(user_ids),
+            lambda f, v: f.attendance.extend(
+                rules.Attendance(
+                    kind=a.kind, hours=_as_decimal(a.hours), date=a.date, session_id=a.session_id
                 )
-                for key, r in v.items()
-            }
-        ),
-    )
-    for since in sorted(rules.red_line_sinces(levels, on)):
+                for a in v
+            ),
+        )
+    if "exams" in parts:
+        each(
+            best_exam_results(user_ids),
+            lambda f, v: f.exams.update(
+                {
+                    code: rules.ExamResult(score=_as_decimal(r.score), passed=r.passed, date=r.date)
+                    for code, r in v.items()
+                }
+            ),
+        )
+    if "simulations" in parts:
+        each(
+            best_results(user_ids),
+            lambda f, v: f.simulations.update(
+                {
+                    key: rules.SimResult(
+                        overall=_as_decimal(r.overall),
+                        dimensions={k: _as_decimal(d) for k, d in (r.dimensions or {}).items()},
+                        passed=r.passed,
+                        red_line=r.red_line,
+                        date=r.date,
+                    )
+                    for key, r in v.items()
+                }
+            ),
+        )
+    sinces = rules.red_line_sinces(levels, on) if "red_lines" in parts else ()
+    for since in sorted(sinces):
         each(
             red_line_hits(user_ids, since),
             lambda f, v, since=since: f.red_line_hits.__setitem__(since, int(v)),
         )
-    each(
-        accepted_cases(user_ids),
-        lambda f, v: f.cases.extend(
-            rules.AcceptedCase(case_id=c.case_id, review_level=c.review_level, date=c.date)
-            for c in v
-        ),
-    )
-    for worker_id, held in held_certificates(facts.keys()).items():
-        facts[worker_id].certificates.extend(held)
-    for a in AnnualAppraisal.objects.filter(worker_id__in=list(facts)).only(
-        "worker_id", "year", "result"
-    ):
-        facts[a.worker_id].appraisals[a.year] = a.result
+    if "cases" in parts:
+        each(
+            accepted_cases(user_ids),
+            lambda f, v: f.cases.extend(
+                rules.AcceptedCase(case_id=c.case_id, review_level=c.review_level, date=c.date)
+                for c in v
+            ),
+        )
+    if "certificates" in parts:
+        for worker_id, held in held_certificates(facts.keys()).items():
+            facts[worker_id].certificates.extend(held)
+    if "appraisals" in parts:
+        for worker_id, years in appraisals(facts.keys()).items():
+            facts[worker_id].appraisals.update(years)
     return facts

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from . import rules
 
@@ -90,8 +91,31 @@ def _held_rank(facts: LadderFacts, lr: LadderRules, on: dt.date) -> tuple[int, s
     return best
 
 
-def credited_years(facts: LadderFacts, lr: LadderRules, on: dt.date) -> tuple[Decimal, list[str]]:
+class MemoGettext:
+    """``gettext`` remembered for one batch in one language: a review of thousands of workers
+    looks each message up once instead of once per worker. Same words as ``gettext``."""
+
+    __slots__ = ("_found",)
+
+    def __init__(self):
+        self._found: dict[str, str] = {}
+
+    def __call__(self, message: str) -> str:
+        found = self._found.get(message)
+        if found is None:
+            found = self._found[message] = gettext(message)
+        return found
+
+
+def credited_years(
+    facts: LadderFacts,
+    lr: LadderRules,
+    on: dt.date,
+    *,
+    translate: Callable[[str], str] = gettext,
+) -> tuple[Decimal, list[str]]:
     """Credited years on ``on`` and the words that explain them."""
+    _ = translate
     degree = Decimal(lr.degree_years.get(facts.education, 0))
     service = rules.whole_years_between(facts.service_start, on)
     years = [y for y in sorted(facts.appraisals) if facts.service_start.year <= y < on.year]
@@ -125,9 +149,17 @@ def _n(value) -> str:
     return f"{Decimal(str(value)).normalize():f}"
 
 
-def eligibility(facts: LadderFacts, lr: LadderRules, on: dt.date) -> Eligibility:
+def eligibility(
+    facts: LadderFacts,
+    lr: LadderRules,
+    on: dt.date,
+    *,
+    translate: Callable[[str], str] = gettext,
+) -> Eligibility:
+    """``translate`` is ``gettext`` or, for a batch, a :class:`MemoGettext`."""
+    _ = translate
     lo, hi = lr.post_ranges.get(facts.post, (1, 12))
-    total, words = credited_years(facts, lr, on)
+    total, words = credited_years(facts, lr, on, translate=translate)
     bump = lr.qual_bump.get(facts.qualification, 0) if lr.qual_mode == "grade_bump" else 0
     due = min(hi, lo + int(total // lr.step_years) + bump)
     explain = _("Credited years %(total)s (%(parts)s)") % {
@@ -284,7 +316,9 @@ def ladder_facts_for(workers, on: dt.date, lr: LadderRules | None = None) -> dic
     years = [y for y in years if y >= on.year - 10]
     lr = lr or active_rules()[0]
     years = [y for y in years if y >= lr.cpd_rule_from]
-    facts = sources.gather(workers, on, levels=[], cpd_years=years)
+    facts = sources.gather(
+        workers, on, levels=[], cpd_years=years, parts=("certificates", "appraisals")
+    )
     out = {}
     for w in workers:
         f = facts[w.pk]
@@ -306,7 +340,8 @@ def ladder_facts_for(workers, on: dt.date, lr: LadderRules | None = None) -> dic
 def eligibility_for(workers, on: dt.date) -> dict[int, Eligibility]:
     lr, _rule_set = active_rules()
     facts = ladder_facts_for(workers, on, lr)
-    return {pk: eligibility(f, lr, on) for pk, f in facts.items()}
+    translate = MemoGettext()
+    return {pk: eligibility(f, lr, on, translate=translate) for pk, f in facts.items()}
 
 
 def current_wage(on: dt.date):

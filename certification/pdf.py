@@ -12,11 +12,9 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
+import segno
 from django.conf import settings
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -70,6 +68,53 @@ def verification_url(certificate) -> str:
     return f"{base.rstrip('/')}/verify/{certificate.verification_code}/"
 
 
+QR_BORDER = 4  # modules of quiet zone on each side, inside ``size`` (as reportlab's widget)
+
+
+def qr_rectangles(data: str) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """The QR code of ``data`` (error correction M, never a Micro QR) as (modules per side,
+    [(top row, left column, width, height)]) in modules: each row's dark modules merged into
+    horizontal runs, and the same run in consecutive rows merged into one rectangle."""
+    matrix = segno.make_qr(data, error="m", boost_error=False).matrix
+    done: list[tuple[int, int, int, int]] = []
+    growing: dict[tuple[int, int], int] = {}  # (column, width) -> top row
+    for row, bits in enumerate(matrix):
+        runs = set()
+        col, n = 0, len(bits)
+        while col < n:
+            if bits[col]:
+                first = col
+                while col < n and bits[col]:
+                    col += 1
+                runs.add((first, col - first))
+            else:
+                col += 1
+        for key in [k for k in growing if k not in runs]:
+            top = growing.pop(key)
+            done.append((top, key[0], key[1], row - top))
+        for key in runs:
+            growing.setdefault(key, row)
+    for (col, w), top in growing.items():
+        done.append((top, col, w, len(matrix) - top))
+    return len(matrix), sorted(done)
+
+
+def draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code of ``data`` as one filled path of rectangles in the ``size`` square
+    whose lower-left corner is (x, y), quiet zone included. Encoded once."""
+    n, rectangles = qr_rectangles(data)
+    module = size / (n + 2 * QR_BORDER)
+    top = y + size - QR_BORDER * module
+    left = x + QR_BORDER * module
+    path = pdf.beginPath()
+    for row, col, w, h in rectangles:
+        path.rect(left + col * module, top - (row + h) * module, w * module, h * module)
+    pdf.saveState()
+    pdf.setFillColor(colors.black)
+    pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
+
+
 def render_certificate(certificate, *, font: str | None = None) -> bytes:
     """One landscape A4 page: title, holder, level, number, dates, issuing body, QR code."""
     font = font or cjk_font()
@@ -120,14 +165,9 @@ def render_certificate(certificate, *, font: str | None = None) -> bytes:
         pdf.drawString(left, y, line)
         y -= 8 * mm
 
-    url = verification_url(certificate)
     size = 45 * mm
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
     qr_x, qr_y = width - 40 * mm - size, 30 * mm
-    renderPDF.draw(drawing, pdf, qr_x, qr_y)
+    draw_qr(pdf, verification_url(certificate), qr_x, qr_y, size)
     pdf.setFont(font, 10)
     pdf.drawCentredString(qr_x + size / 2, qr_y - 4 * mm, _("Scan to verify"))
 

@@ -280,13 +280,13 @@ class ChooseView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
-            choose(run, body.validated_data["choice"], acting_user=request.user)
+            step = choose(run, body.validated_data["choice"], acting_user=request.user)
         except InvalidChoice as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         except (RunFinished, Conflict) as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        run.refresh_from_db()
-        return Response(RunSerializer(current_step(run)).data)
+        # choose() left ``run`` as written; the step just recorded is the last one.
+        return Response(RunSerializer(current_step(run, steps_taken=step.seq)).data)
 
 
 class RunResultView(APIView):

@@ -24,8 +24,11 @@ def variant_name(spec: dict, variant: str) -> str:
     return ""
 
 
-def current_step(run: Run) -> dict:
-    """The node to decide on, without scores, targets or red-line flags."""
+def current_step(run: Run, *, steps_taken: int | None = None) -> dict:
+    """The node to decide on, without scores, targets or red-line flags.
+
+    ``steps_taken``: the number of steps when the caller knows it (the seq just written).
+    """
     vgraph = run.graph()
     data = {
         "id": run.pk,
@@ -35,7 +38,7 @@ def current_step(run: Run) -> dict:
         "setup": run.spec["setup"],
         "status": run.status,
         "started_at": run.started_at,
-        "steps_taken": run.steps.count(),
+        "steps_taken": run.steps.count() if steps_taken is None else steps_taken,
         "node": None,
     }
     if not run.is_finished and run.current_node:

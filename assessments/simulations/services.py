@@ -82,11 +82,16 @@ def choose(run: Run, choice_id, *, acting_user) -> Step:
     (``RunFinished``) and a second answer racing for the same node (``Conflict``).
     """
     with transaction.atomic():
-        locked = Run.objects.select_for_update().get(pk=run.pk)
+        # The run's graph (``spec``) never changes after the start: reuse the caller's copy
+        # instead of decoding it again; everything that does change is read under the lock.
+        locked = Run.objects.select_for_update().defer("spec").get(pk=run.pk)
         if locked.user_id != acting_user.pk:
             raise InvalidChoice(_("This run is not yours."))
         if locked.is_finished:
             raise RunFinished(_("This run has finished and cannot be changed."))
+        locked.spec = run.spec
+        if run.scenario_id == locked.scenario_id and Run.scenario.field.is_cached(run):
+            locked.scenario = run.scenario
         vgraph = locked.graph()
         try:
             choice = vgraph.choice(locked.current_node, int(choice_id))
@@ -106,19 +111,20 @@ def choose(run: Run, choice_id, *, acting_user) -> Step:
                 points[tim] = min(points[tim], graph.LATE_TIMELINESS_CAP)
         seq = locked.steps.count() + 1
         try:
-            with transaction.atomic():
-                step = Step.objects.create(
-                    run=locked,
-                    seq=seq,
-                    node_key=locked.current_node,
-                    choice_id=choice["id"],
-                    choice_label=choice["label"],
-                    points=points,
-                    red_line=bool(choice.get("red_line")),
-                    late=late,
-                    elapsed_seconds=elapsed,
-                    chosen_at=now,
-                )
+            # No savepoint: a duplicate (run, seq) aborts the whole choice, which the raise
+            # below rolls back.
+            step = Step.objects.create(
+                run=locked,
+                seq=seq,
+                node_key=locked.current_node,
+                choice_id=choice["id"],
+                choice_label=choice["label"],
+                points=points,
+                red_line=bool(choice.get("red_line")),
+                late=late,
+                elapsed_seconds=elapsed,
+                chosen_at=now,
+            )
         except IntegrityError as exc:
             raise Conflict(_("This step was already answered; reload to continue.")) from exc
 
@@ -140,7 +146,9 @@ def choose(run: Run, choice_id, *, acting_user) -> Step:
             user=acting_user,
             data={**_log_data(locked), "node": step.node_key, "choice": step.choice_label},
         )
-    run.refresh_from_db()
+    # The caller's run now holds what was just written (no second read).
+    for field in Run._meta.concrete_fields:
+        setattr(run, field.attname, getattr(locked, field.attname))
     return step
 
 

@@ -71,7 +71,8 @@ def verification_url(certificate) -> str:
 QR_BORDER = 4  # modules of quiet zone on each side, inside ``size`` (as reportlab's widget)
 
 
-def qr_rectangles(data: str) -> tuple[int, list[tuple[int, int, int, int]]]:
+@lru_cache(maxsize=256)
+def qr_rectangles(data: str) -> tuple[int, tuple[tuple[int, int, int, int], ...]]:
     """The QR code of ``data`` (error correction M, never a Micro QR) as (modules per side,
     [(top row, left column, width, height)]) in modules: each row's dark modules merged into
     horizontal runs, and the same run in consecutive rows merged into one rectangle."""
@@ -96,21 +97,22 @@ def qr_rectangles(data: str) -> tuple[int, list[tuple[int, int, int, int]]]:
             growing.setdefault(key, row)
     for (col, w), top in growing.items():
         done.append((top, col, w, len(matrix) - top))
-    return len(matrix), sorted(done)
+    return len(matrix), tuple(sorted(done))
 
 
 def draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of ``data`` as one filled path of rectangles in the ``size`` square
-    whose lower-left corner is (x, y), quiet zone included. Encoded once."""
+    whose lower-left corner is (x, y), quiet zone included. Encoded once; drawn on a grid of
+    one unit per module (rows downwards), so every coordinate in the page is a small integer."""
     n, rectangles = qr_rectangles(data)
     module = size / (n + 2 * QR_BORDER)
-    top = y + size - QR_BORDER * module
-    left = x + QR_BORDER * module
+    pdf.saveState()
+    pdf.translate(x + QR_BORDER * module, y + size - QR_BORDER * module)
+    pdf.scale(module, -module)
+    pdf.setFillColor(colors.black)
     path = pdf.beginPath()
     for row, col, w, h in rectangles:
-        path.rect(left + col * module, top - (row + h) * module, w * module, h * module)
-    pdf.saveState()
-    pdf.setFillColor(colors.black)
+        path.rect(col, row, w, h)
     pdf.drawPath(path, stroke=0, fill=1)
     pdf.restoreState()
 

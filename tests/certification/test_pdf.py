@@ -65,3 +65,44 @@ def _fallback() -> str:
 def test_qr_decodes_to_the_verification_url(certificate):
     data = pdf.render_certificate(certificate)
     assert _qr_texts(data) == [f"http://testserver/verify/{certificate.verification_code}/"]
+
+
+def test_qr_rectangles_cover_exactly_the_dark_modules():
+    import segno
+
+    url = "https://academy.example.gov.cn/verify/V0002692C1XYZ/"
+    n, rectangles = pdf.qr_rectangles(url)
+    matrix = segno.make_qr(url, error="m", boost_error=False).matrix
+    covered = [[0] * n for _ in range(n)]
+    for row, col, w, h in rectangles:
+        for r in range(row, row + h):
+            for c in range(col, col + w):
+                covered[r][c] += 1
+    assert covered == [[int(bool(b)) for b in bits] for bits in matrix]
+    assert len(rectangles) < sum(map(sum, matrix)) / 2  # merged, not one per module
+
+
+def test_qr_drawn_module_for_module_in_its_square():
+    """Rendered page pixels at each module's centre match the code (no mirroring, no offset)."""
+    import segno
+    from reportlab.pdfgen import canvas
+
+    url = "https://academy.example.gov.cn/verify/V0002692C1XYZ/"
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(200, 200))
+    pdf.draw_qr(page, url, 20, 30, 150)
+    page.showPage()
+    page.save()
+    document = pypdfium2.PdfDocument(buffer.getvalue())
+    image = document[0].render(scale=4).to_pil().convert("L")
+    matrix = segno.make_qr(url, error="m", boost_error=False).matrix
+    n = len(matrix)
+    module = 150 / (n + 2 * pdf.QR_BORDER)
+    wrong = 0
+    for r in range(n):
+        for c in range(n):
+            x = (20 + (pdf.QR_BORDER + c + 0.5) * module) * 4
+            y = (200 - (180 - (pdf.QR_BORDER + r + 0.5) * module)) * 4
+            wrong += (image.getpixel((int(x), int(y))) < 128) != bool(matrix[r][c])
+    assert wrong == 0
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [url]

@@ -65,30 +65,34 @@ def headings() -> list[str]:
     ]
 
 
-def row_for(w, index: records.OrgIndex, *, unmasked: bool = False) -> list:
-    mobile = w.user.mobile or ""
-    id_number = w.id_number or ""
+def row_for(
+    r: records.Record, index: records.OrgIndex, labels: records.Labels, unmasked: bool
+) -> list:
+    mobile = r.mobile or ""
+    id_number = r.id_number or ""
     if not unmasked:
         mobile, id_number = mask_mobile(mobile), mask_id_number(id_number)
+    street, community, unit = index.columns(r.unit_path, r.unit_depth, r.unit_name)
+    post = labels.post.get(r.post, r.post)
     return [
-        w.employee_no,
-        w.name,
-        index.at_depth(w.org_unit, 3),
-        index.at_depth(w.org_unit, 4),
-        index.full_name(w.org_unit),
-        w.get_post_display(),
-        w.grade,
+        r.employee_no,
+        r.name,
+        street,
+        community,
+        unit,
+        post,
+        r.grade,
         mobile,
         id_number,
-        w.cert_level or "",
-        w.cert_number or "",
-        str(w.status_label),
-        w.cert_expires_on.isoformat() if w.cert_expires_on else "",
-        _num(w.cpd_this_year),
-        _num(w.cpd_last_year),
-        w.courses_completed,
-        w.simulations_text,
-        w.eligibility_label,
+        r.cert_level or "",
+        r.cert_number or "",
+        labels.status.get(r.cert_status, ""),
+        r.cert_expires_on.isoformat() if r.cert_expires_on else "",
+        _num(r.cpd_this_year),
+        _num(r.cpd_last_year),
+        r.courses_completed,
+        r.simulations_text,
+        labels.eligibility(r.review_eligible, r.review_proposed),
     ]
 
 
@@ -98,8 +102,14 @@ def _num(value: Decimal) -> float | int:
 
 
 def iter_rows(qs, index, *, unmasked: bool = False) -> Iterator[list]:
-    for w in records.iter_decorated(qs):
-        yield [neutralise(v) for v in row_for(w, index, unmasked=unmasked)]
+    """Export rows, formula-neutralised. Labels are translated once per export, not per cell."""
+    labels = records.Labels()
+    for r in records.iter_records(qs):
+        # ``neutralise`` inlined: it runs on every cell of every row.
+        yield [
+            "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            for v in row_for(r, index, labels, unmasked)
+        ]
 
 
 class _Echo:
@@ -127,13 +137,15 @@ def write_xlsx(qs, index, output, *, unmasked: bool = False, on_row=None) -> int
     sheet.append(headings())
     count = 0
     for row in iter_rows(qs, index, unmasked=unmasked):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value)
-            if cell.data_type == "f":  # never a formula, whatever openpyxl guessed
+        # Plain values: openpyxl reuses one cell for them. Only a text starting with "=" would
+        # be guessed a formula, and ``iter_rows`` has already neutralised those; the check
+        # stays for any value that slipped through.
+        for i, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value)
                 cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+                row[i] = cell
+        sheet.append(row)
         count += 1
         if on_row:
             on_row(count)

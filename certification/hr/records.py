@@ -153,6 +153,7 @@ class OrgIndex:
     def __init__(self, units: Iterable[OrgUnit]):
         self.by_path = {u.path: u for u in units}
         self.steplen = OrgUnit.steplen
+        self._columns: dict[str, tuple[str, str, str]] = {}
 
     @classmethod
     def for_user(cls, user) -> OrgIndex:
@@ -175,6 +176,18 @@ class OrgIndex:
             names.append(ancestor.name if ancestor else unit.name)
         return " / ".join(names) or unit.name
 
+    def columns(self, path: str, depth: int, name: str) -> tuple[str, str, str]:
+        """(street, community, full name) of a unit, worked out once per unit of an export."""
+        found = self._columns.get(path)
+        if found is None:
+            unit = OrgUnit(path=path, depth=depth, name=name)
+            found = self._columns[path] = (
+                self.at_depth(unit, 3),
+                self.at_depth(unit, 4),
+                self.full_name(unit),
+            )
+        return found
+
 
 @dataclass
 class Extras:
@@ -186,8 +199,12 @@ class Extras:
 
 def extras_for(workers: list[WorkerProfile], on: dt.date | None = None) -> dict[int, Extras]:
     """CPD hours this year and last, completed courses and best simulation results: 4 queries."""
+    by_user = _extras_by_user([w.user_id for w in workers], on)
+    return {w.pk: by_user[w.user_id] for w in workers}
+
+
+def _extras_by_user(user_ids: list[int], on: dt.date | None = None) -> dict[int, Extras]:
     on = on or timezone.localdate()
-    user_ids = [w.user_id for w in workers]
     if not user_ids:
         return {}
     this_year = course_queries.cpd_hours(user_ids, dt.date(on.year, 1, 1), dt.date(on.year, 12, 31))
@@ -197,13 +214,13 @@ def extras_for(workers: list[WorkerProfile], on: dt.date | None = None) -> dict[
     courses = course_queries.completed_courses(user_ids)
     sims = simulation_queries.best_results(user_ids)
     return {
-        w.pk: Extras(
-            cpd_this_year=Decimal(this_year.get(w.user_id) or 0),
-            cpd_last_year=Decimal(last_year.get(w.user_id) or 0),
-            courses=courses.get(w.user_id) or {},
-            simulations=sims.get(w.user_id) or {},
+        uid: Extras(
+            cpd_this_year=Decimal(this_year.get(uid) or 0),
+            cpd_last_year=Decimal(last_year.get(uid) or 0),
+            courses=courses.get(uid) or {},
+            simulations=sims.get(uid) or {},
         )
-        for w in workers
+        for uid in user_ids
     }
 
 
@@ -240,20 +257,116 @@ def eligibility_label(w) -> str:
 
 
 def iter_decorated(qs: QuerySet, chunk: int = 500) -> Iterator[WorkerProfile]:
-    """Every record of ``qs`` in employee-number order, decorated chunk by chunk.
+    """Every record of ``qs`` in employee-number order, decorated chunk by chunk (model
+    instances, for callers that need them; exports read plain rows with ``iter_records``)."""
+    for batch in _keyset_chunks(qs.order_by("employee_no"), chunk):
+        yield from decorate(batch)
 
-    Keyset pagination (``employee_no > last``, ``LIMIT chunk``): each chunk is a fresh,
+
+def _keyset_chunks(qs: QuerySet, chunk: int) -> Iterator[list]:
+    """Keyset pagination (``employee_no > last``, ``LIMIT chunk``): each chunk is a fresh,
     short query, so memory stays flat for any number of rows, no server-side cursor is held
     open for the whole download, and a chunk costs the same queries whatever its position.
-    """
-    qs = qs.order_by("employee_no")
+    Rows are model instances or ``RECORD_COLUMNS`` tuples, whichever ``qs`` gives."""
     last = None
     while True:
         page = qs if last is None else qs.filter(employee_no__gt=last)
         batch = list(page[:chunk])
         if not batch:
             return
-        yield from decorate(batch)
+        yield batch
         if len(batch) < chunk:
             return
-        last = batch[-1].employee_no
+        last = _employee_no(batch[-1])
+
+
+def _employee_no(row) -> str:
+    return row.employee_no if isinstance(row, WorkerProfile) else row[_EMPLOYEE_NO]
+
+
+# The columns of an export row, straight from the database: no model instances, and only the
+# record annotations an export shows (the others stay out of the SELECT; filters on them still
+# apply in the WHERE clause).
+RECORD_COLUMNS = (
+    "user_id",
+    "employee_no",
+    "user__name",
+    "org_unit__path",
+    "org_unit__depth",
+    "org_unit__name",
+    "post",
+    "grade",
+    "user__mobile",
+    "id_number",
+    "cert_level",
+    "cert_number",
+    "cert_expires_on",
+    "cert_status",
+    "review_eligible",
+    "review_proposed",
+)
+_EMPLOYEE_NO = RECORD_COLUMNS.index("employee_no")
+
+
+@dataclass(slots=True)
+class Record:
+    """One worker's HR record as an export writes it (``decorate`` gives the same values on
+    model instances for the admin list)."""
+
+    employee_no: str
+    name: str
+    unit_path: str
+    unit_depth: int
+    unit_name: str
+    post: str
+    grade: int
+    mobile: str
+    id_number: str
+    cert_level: str | None
+    cert_number: str | None
+    cert_expires_on: dt.date | None
+    cert_status: str
+    review_eligible: bool | None
+    review_proposed: int | None
+    cpd_this_year: Decimal
+    cpd_last_year: Decimal
+    courses_completed: int
+    simulations_text: str
+
+
+class Labels:
+    """The translated texts an export repeats on every row, each translated once."""
+
+    def __init__(self):
+        self.post = {
+            value: str(label) for value, label in WorkerProfile._meta.get_field("post").flatchoices
+        }
+        self.status = {key: str(label) for key, label in STATUS_LABELS.items()}
+        self.eligible = str(_("Eligible for grade %(g)s"))
+        self.blocked = str(_("Blocked"))
+
+    def eligibility(self, eligible: bool | None, proposed) -> str:
+        if eligible is None:
+            return ""
+        return self.eligible % {"g": proposed} if eligible else self.blocked
+
+
+def iter_records(qs: QuerySet, chunk: int = 500, on: dt.date | None = None) -> Iterator[Record]:
+    """Every record of ``qs`` (an annotated ``records_for``/``records_in_subtree`` queryset,
+    filtered or not) in employee-number order, as plain ``Record`` rows.
+
+    Per chunk: one query for the rows (``values_list``) and the 4 of ``extras_for``, whatever
+    the chunk size or position.
+    """
+    qs = qs.order_by("employee_no").values_list(*RECORD_COLUMNS)
+    for batch in _keyset_chunks(qs, chunk):
+        extras = _extras_by_user([row[0] for row in batch], on)
+        for row in batch:
+            e = extras[row[0]]
+            yield Record(
+                *row[1:],
+                cpd_this_year=e.cpd_this_year,
+                cpd_last_year=e.cpd_last_year,
+                courses_completed=len(e.courses),
+                simulations_text=simulations_text(e.simulations) if e.simulations else "",
+            )

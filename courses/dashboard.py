@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .models import CourseIndexPage, Enrollment, Registration
 
+# The catalogue's URL is in the header of every page: cached, and forgotten whenever a page or a
+# site changes (rare editor actions). GA_SITE_CACHE_SECONDS bounds how long another process's cache may
+# keep an outdated link when the cache is per process (locmem).
+CATALOGUE_URL_KEY = "courses:catalogue_url"
+
 
 def _catalogue_url() -> str:
-    index = CourseIndexPage.objects.live().first()
-    return index.url if index else "/courses/"
+    url = cache.get(CATALOGUE_URL_KEY)
+    if url is None:
+        index = CourseIndexPage.objects.live().only("url_path").first()
+        url = index.url if index else "/courses/"
+        cache.set(CATALOGUE_URL_KEY, url, settings.GA_SITE_CACHE_SECONDS)
+    return url
+
+
+@receiver(post_save, dispatch_uid="courses_catalogue_url_save")
+@receiver(post_delete, dispatch_uid="courses_catalogue_url_delete")
+@receiver(page_published, dispatch_uid="courses_catalogue_url_published")
+@receiver(page_unpublished, dispatch_uid="courses_catalogue_url_unpublished")
+@receiver(post_page_move, dispatch_uid="courses_catalogue_url_moved")
+def _forget_catalogue_url(sender, instance=None, **kwargs) -> None:
+    if isinstance(instance, Page | Site):
+        cache.delete(CATALOGUE_URL_KEY)
 
 
 def panels(request) -> list[dict]:

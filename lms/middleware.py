@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.cache import cache
+from django.http.request import split_domain_port
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from wagtail.models import Site
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -62,3 +65,45 @@ class AdminSessionTimeoutMiddleware:
         ):
             request.session.set_expiry(settings.GA_ADMIN_SESSION_IDLE_SECONDS)
         return self.get_response(request)
+
+
+SITES_CACHE_KEY = "lms:wagtail_sites"
+SITES_CACHE_MAX = 64
+
+
+def forget_sites(**kwargs) -> None:
+    """Receiver: a Site or a page changed, look the sites up again."""
+    cache.delete(SITES_CACHE_KEY)
+
+
+class WagtailSiteCacheMiddleware:
+    """Wagtail's site for the request, remembered for ``GA_SITE_CACHE_SECONDS``.
+
+    Wagtail looks the site up in the database on every page request
+    (``Site.find_for_request``); the answer depends only on the host, the port and the Site
+    rows, which change rarely. Any Site or Page save or delete clears it (``lms.apps``); the
+    timeout bounds how long another process's cache may lag when the cache is per process.
+    Must come after CommonMiddleware, so that only ALLOWED_HOSTS reach it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.GA_SITE_CACHE_SECONDS
+        if timeout and not hasattr(request, "_wagtail_site"):
+            request._wagtail_site = self._site(request, timeout)
+        return self.get_response(request)
+
+    @staticmethod
+    def _site(request, timeout: int):
+        key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+        sites = cache.get(SITES_CACHE_KEY) or {}
+        if key in sites:
+            return sites[key]
+        # Pickled into the cache before anything reads it: never holds a rendered page.
+        site = Site._find_for_request(request)
+        if len(sites) < SITES_CACHE_MAX:
+            sites[key] = site
+            cache.set(SITES_CACHE_KEY, sites, timeout)
+        return site

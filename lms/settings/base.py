@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lms.middleware.WagtailSiteCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.middleware.AdminSessionTimeoutMiddleware",
@@ -149,6 +150,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://grid-academy"),
 }
+# Site structure that every page needs and editors rarely change (Wagtail's site for a host, the
+# catalogue and case-library links in the header) is cached this long; any page or site save
+# clears it. 0 turns the caching off (tests: their rollbacks do not send save signals).
+GA_SITE_CACHE_SECONDS = env.int("GA_SITE_CACHE_SECONDS", default=60)
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "网格学堂"

@@ -332,15 +332,11 @@ def red_line_sinces(levels: Iterable[LevelSpec], on: dt.date) -> set[dt.date]:
 # before the words.
 
 
-def _done_courses(facts: Facts, on: dt.date) -> set[str]:
-    return {c for c, d in facts.completed_courses.items() if d <= on}
-
-
 def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, explain: bool):
-    done = _done_courses(facts, on)
+    completed = facts.completed_courses  # code -> date completed; done if on or before ``on``
     if spec.category:
         pool = cat.categories.get(spec.category, frozenset())
-        have = sorted(pool & done)
+        have = sorted(c for c in pool if (d := completed.get(c)) is not None and d <= on)
         need = spec.count
         met = len(have) >= need
         if not explain:
@@ -361,7 +357,7 @@ def _courses(spec: RequirementSpec, facts: Facts, on: dt.date, cat: Catalogue, e
         label = _("%(n)s courses of category %(cat)s") % {"n": need, "cat": spec.category}
         return met, label, progress, missing
     codes = list(spec.codes)
-    missing_codes = [c for c in codes if c not in done]
+    missing_codes = [c for c in codes if (d := completed.get(c)) is None or d > on]
     met = not missing_codes
     if not explain:
         return met

@@ -47,6 +47,24 @@ class Delivery(models.TextChoices):
     BLENDED = "blended", _("Blended (混合)")
 
 
+def _route_to_child(parent, child_model, request, path_components):
+    """Wagtail's routing, one query per level instead of two.
+
+    ``Page.route`` loads the child as a plain page and then its specific row; every child of
+    ``parent`` is a ``child_model`` (``subpage_types``), so load that directly. Anything else
+    (no such child, another type) goes the usual way.
+    """
+    if path_components:
+        try:
+            child = child_model.objects.child_of(parent).get(slug=path_components[0])
+        except child_model.DoesNotExist:
+            pass
+        else:
+            child._cached_parent_obj = parent
+            return child.route(request, path_components[1:])
+    return Page.route(parent, request, path_components)
+
+
 class CourseIndexPage(Page):
     """The course catalogue at ``/courses/``: filters, search and every learner's status.
 
@@ -63,6 +81,9 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+
+    def route(self, request, path_components):
+        return _route_to_child(self, CoursePage, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .catalogue import catalogue_context
@@ -168,6 +189,9 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    def route(self, request, path_components):
+        return _route_to_child(self, LessonPage, request, path_components)
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

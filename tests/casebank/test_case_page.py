@@ -93,3 +93,11 @@ class TestPageTree(WagtailPageTestCase):
         from django.apps import apps
 
         self.assertAllowedParentPageTypes(CaseIndexPage, {apps.get_model("lms", "HomePage")})
+
+
+def test_unknown_case_is_404_and_a_case_routes_to_itself(make_case, client_for, learner):
+    case = make_case()
+    client = client_for(learner)
+    assert client.get(case.get_parent().url + "no-such-case/").status_code == 404
+    response = client.get(case.url)
+    assert response.status_code == 200 and response.context["page"].pk == case.pk

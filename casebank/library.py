@@ -101,7 +101,8 @@ def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryRes
     if with_facets:
         match_ids = ranked_matches(terms).order_by().values("case_id") if terms else None
         for name in FACETS:
-            base = _filtered(params, skip=name)
+            # Without its own parameter, a facet counts over the same cases as the results.
+            base = _filtered(params, skip=name) if name in params else filtered
             if match_ids is not None:
                 base = base.filter(pk__in=match_ids)
             result.facets[name] = facet_counts(name, base)

@@ -148,3 +148,25 @@ def test_query_count_does_not_grow_with_cases(
     with django_assert_max_num_queries(small):
         client.get("/cases/", params)
     assert small <= 25
+
+
+@pytest.mark.parametrize(
+    "query", ["", "q=调解", "q=调解&scenario=mediation", "tag=消防", "q=纠纷&sort=recent"]
+)
+def test_facets_reuse_the_result_filter_with_the_same_counts(cases, query):
+    """A facet without its own parameter counts over the result filter (built once); the counts
+    are those of a filter built for the facet, as before."""
+    from django.http import QueryDict
+
+    from casebank.filters import facet_counts
+    from casebank.library import FACETS, _filtered, search_library
+    from casebank.search import query_terms, ranked_matches
+
+    params = QueryDict(query)
+    result = search_library(params)
+    terms = query_terms((params.get("q") or "").strip())
+    for name in FACETS:
+        base = _filtered(params, skip=name)
+        if terms:
+            base = base.filter(pk__in=ranked_matches(terms).order_by().values("case_id"))
+        assert result.facets[name] == facet_counts(name, base), name

@@ -1,7 +1,9 @@
 """CSV and XLSX exports of the HR records: streamed, masked by default, formula-safe, audited.
 
 A small export streams straight to the browser (CSV through ``StreamingHttpResponse``; XLSX
-written by openpyxl in write-only mode to a temporary file that is then streamed). A large one
+written to a temporary file that is then streamed: openpyxl writes the package, the data rows
+are serialised here). Rows come from ``records.iter_records`` as plain values, chunk by chunk,
+with every repeated label translated once per export. A large one
 (more rows than ``GA_HR_EXPORT_SYNC_LIMIT``) runs as a Celery task that writes the file under
 ``MEDIA_ROOT/hr-exports`` (never served by URL), shows its progress, and offers a download link
 until the file expires. Either way, the export is an ``ExportJob`` row with an audit entry.

@@ -2,8 +2,10 @@
 
 ``records_for(user)`` is the one scoped, annotated queryset behind the admin list, the exports,
 the dashboards and the API. ``decorate(workers)`` adds what lives in other apps (CPD hours,
-completed courses, simulation results) for a whole page or export chunk in a fixed number of
-queries, so neither the page nor an export of 100,000 rows issues a query per worker.
+completed courses, simulation results) for a whole page in a fixed number of queries;
+``iter_records(qs)`` gives an export the same values as plain rows (``values_list``, no model
+instances), chunk by chunk with the same fixed queries per chunk, so neither the page nor an
+export of 100,000 rows issues a query per worker.
 """
 
 from __future__ import annotations

@@ -108,17 +108,6 @@ def held_certificates(worker_ids: Iterable[int]) -> dict[int, list[rules.HeldCer
     return out
 
 
-def held_from(c: Certificate) -> rules.HeldCertificate:
-    return rules.HeldCertificate(
-        level_code=c.level.code,
-        valid_from=c.valid_from,
-        expires_on=c.expires_on,
-        held_since=c.held_since,
-        revoked_on=c.revoked_on,
-        ended_on=c.superseded_on if c.level.ends_when_next_issued else None,
-    )
-
-
 def appraisals(worker_ids: Iterable[int]) -> dict[int, dict[int, str]]:
     """{worker_id: {year: result}} in one query, newest year first."""
     out: dict[int, dict[int, str]] = defaultdict(dict)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -140,10 +141,13 @@ def case_page_context(request, case: CasePage) -> dict:
     related_ids = [link.related_id for link in case.related_links.all()]
     related = list(CasePage.objects.live().filter(pk__in=related_ids).only("title", "url_path"))
     sessions = getattr(case, "sharing_sessions", None)
+    # One query for both: how many marked it useful, and whether the viewer did.
+    marks = UsefulMark.objects.filter(case=case).aggregate(
+        n=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk or 0))
+    )
     return {
-        "useful_count": UsefulMark.objects.filter(case=case).count(),
-        "marked_useful": user.is_authenticated
-        and UsefulMark.objects.filter(case=case, user=user).exists(),
+        "useful_count": marks["n"],
+        "marked_useful": user.is_authenticated and marks["mine"] > 0,
         "law_references": list(case.law_references.select_related("law")),
         "attachments": list(case.attachments.select_related("document")),
         "related_cases": related,

@@ -101,3 +101,18 @@ def test_unknown_case_is_404_and_a_case_routes_to_itself(make_case, client_for, 
     assert client.get(case.get_parent().url + "no-such-case/").status_code == 404
     response = client.get(case.url)
     assert response.status_code == 200 and response.context["page"].pk == case.pk
+
+
+def test_useful_count_and_my_mark(make_case, client_for, learner, other_learner):
+    from casebank.services import mark_useful
+
+    case = make_case()
+    client = client_for(learner)
+    context = client.get(case.url).context
+    assert (context["useful_count"], context["marked_useful"]) == (0, False)
+    mark_useful(case, acting_user=other_learner)
+    context = client.get(case.url).context
+    assert (context["useful_count"], context["marked_useful"]) == (1, False)
+    mark_useful(case, acting_user=learner)
+    context = client.get(case.url).context
+    assert (context["useful_count"], context["marked_useful"]) == (2, True)

@@ -11,10 +11,14 @@ Poor items are flagged: facility outside 0.2–0.9, discrimination negative or b
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from array import array
+from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -24,6 +28,7 @@ from wagtail.log_actions import log
 from .models import (
     CHOICE_TYPES,
     OBJECTIVE_TYPES,
+    Attempt,
     AttemptQuestion,
     AttemptStatus,
     Exam,
@@ -79,99 +84,200 @@ def flags_for(facility: float | None, discrimination: float | None, responses: i
     return flags
 
 
-def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
-    """Recompute and store the statistics of ``exam`` from its graded attempts. Idempotent."""
-    items = list(
-        AttemptQuestion.objects.filter(attempt__exam=exam, attempt__status=AttemptStatus.GRADED)
-        .select_related("question")
-        .only(
-            "attempt_id",
-            "question_id",
-            "question__code",
-            "snapshot",
-            "answer",
-            "points",
-            "max_points",
-        )
+STREAM_ORDER = ("-attempt__started_at", "attempt_id", "position")
+STREAM_CHUNK = 2000
+DISTRACTOR_TYPES = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE]
+
+
+def graded_items(exam: Exam):
+    """The attempt questions the statistics are computed from: those of graded attempts."""
+    return AttemptQuestion.objects.filter(attempt__exam=exam, attempt__status=AttemptStatus.GRADED)
+
+
+@dataclass
+class _Scores:
+    """Every graded answer as plain numbers, read in one statement (one consistent view).
+
+    Rows are kept grouped by attempt in compact arrays (about 20 bytes a row, where a model
+    instance with its JSON snapshot took kilobytes), so the two-pass formulas below give
+    exactly the figures the old row-by-row computation gave.
+    """
+
+    questions: dict[int, int] = field(default_factory=dict)  # question id -> index, first seen
+    first_item: list[int] = field(default_factory=list)  # per question: pk of its first row
+    starts: array = field(default_factory=lambda: array("l", [0]))  # row offsets per attempt
+    qindex: array = field(default_factory=lambda: array("l"))
+    frac: array = field(default_factory=lambda: array("d"))
+    raw: array = field(default_factory=lambda: array("d"))
+    totals: array = field(default_factory=lambda: array("d"))
+    possible: array = field(default_factory=lambda: array("d"))
+
+    @property
+    def attempts(self) -> int:
+        return len(self.totals)
+
+    def rows(self, a: int) -> range:
+        return range(self.starts[a], self.starts[a + 1])
+
+
+def _read_scores(exam: Exam) -> _Scores:
+    data = _Scores()
+    stream = (
+        graded_items(exam)
+        .order_by(*STREAM_ORDER)
+        .values_list("attempt_id", "pk", "question_id", "points", "max_points")
+        .iterator(chunk_size=STREAM_CHUNK)
     )
-    possible: dict[int, float] = defaultdict(float)
-    by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
-    raw: dict[int, dict[int, float]] = defaultdict(dict)
-    snapshots: dict[int, dict] = {}
-    distractors: dict[int, dict] = {}
-    for it in items:
-        frac = float(it.points or 0) / float(it.max_points) if it.max_points else 0.0
-        possible[it.attempt_id] += float(it.max_points)
-        by_attempt[it.attempt_id][it.question_id] = frac
-        raw[it.attempt_id][it.question_id] = float(it.points or 0)
-        snapshots.setdefault(it.question_id, it.snapshot)
-        qtype = it.snapshot["type"]
+    questions = data.questions
+    for _attempt_id, group in groupby(stream, key=itemgetter(0)):
+        total = 0
+        possible = 0.0
+        for _a, pk, question_id, points, max_points in group:
+            index = questions.get(question_id)
+            if index is None:
+                index = questions[question_id] = len(questions)
+                data.first_item.append(pk)
+            raw = float(points or 0)
+            frac = raw / float(max_points) if max_points else 0.0
+            data.qindex.append(index)
+            data.frac.append(frac)
+            data.raw.append(raw)
+            total += raw
+            possible += float(max_points)
+        data.totals.append(total)
+        data.possible.append(possible)
+        data.starts.append(len(data.raw))
+    return data
+
+
+def _distractors(exam: Exam, snapshots: dict[int, dict]) -> dict[int, dict]:
+    """Counts of chosen options per question, counted by the database (one grouped query)."""
+    grouped = (
+        graded_items(exam)
+        .filter(snapshot__type__in=DISTRACTOR_TYPES)
+        .values_list("question_id", "snapshot__type", "answer")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[int, dict] = {}
+    for question_id, qtype, answer, n in grouped:
+        counts = out.get(question_id)
+        if counts is None:
+            snapshot = snapshots.get(question_id)
+            if snapshot is None or snapshot["type"] not in DISTRACTOR_TYPES:
+                # The question changed type between attempts: its options are those of the
+                # first row that had options (what the row-by-row count used).
+                snapshot = (
+                    graded_items(exam)
+                    .filter(question_id=question_id, snapshot__type__in=DISTRACTOR_TYPES)
+                    .order_by(*STREAM_ORDER)
+                    .values_list("snapshot", flat=True)
+                    .first()
+                )
+            counts = out[question_id] = _empty_counts(snapshot)
         if qtype in CHOICE_TYPES:
-            counts = distractors.setdefault(
-                it.question_id,
-                {o["id"]: [o["text"], o["correct"], 0] for o in it.snapshot["options"]},
-            )
             chosen = (
-                []
-                if it.answer is None
-                else ([it.answer] if qtype == QuestionType.SINGLE else it.answer)
+                [] if answer is None else ([answer] if qtype == QuestionType.SINGLE else answer)
             )
             for oid in chosen:
                 if oid in counts:
-                    counts[oid][2] += 1
-        elif qtype == QuestionType.TRUE_FALSE:
-            counts = distractors.setdefault(
-                it.question_id,
-                {
-                    "true": [_("True"), it.snapshot["answer"] is True, 0],
-                    "false": [_("False"), it.snapshot["answer"] is False, 0],
-                },
-            )
-            if it.answer is not None:
-                counts["true" if it.answer else "false"][2] += 1
-    attempt_ids = list(by_attempt)
-    totals = {a: sum(raw[a].values()) for a in attempt_ids}
+                    counts[oid][2] += n
+        elif answer is not None and "true" in counts:
+            counts["true" if answer else "false"][2] += n
+    return out
+
+
+def _empty_counts(snapshot: dict) -> dict:
+    if snapshot["type"] in CHOICE_TYPES:
+        return {o["id"]: [o["text"], o["correct"], 0] for o in snapshot["options"]}
+    return {
+        "true": [_("True"), snapshot["answer"] is True, 0],
+        "false": [_("False"), snapshot["answer"] is False, 0],
+    }
+
+
+def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
+    """Recompute and store the statistics of ``exam`` from its graded attempts. Idempotent.
+
+    Reads plain numbers in one streamed query, the option counts in one grouped query and one
+    snapshot per question, never a model instance per answer.
+    """
+    data = _read_scores(exam)
+    qids = list(data.questions)  # first-seen order, as the stored rows always were
+    nq, n_attempts = len(qids), data.attempts
+    snapshots = dict(
+        AttemptQuestion.objects.filter(pk__in=data.first_item).values_list(
+            "question_id", "snapshot"
+        )
+    )
+    distractors = _distractors(exam, snapshots)
+    # First pass over the numbers: means, and who answered what.
+    answered = [0] * nq
+    sum_x = [0.0] * nq
+    sum_rest = [0.0] * nq
+    for a in range(n_attempts):
+        total = data.totals[a]
+        for r in data.rows(a):
+            q = data.qindex[r]
+            answered[q] += 1
+            sum_x[q] += data.frac[r]
+            sum_rest[q] += total - data.raw[r]
+    mean_x = [sum_x[q] / answered[q] for q in range(nq)]
+    mean_rest = [sum_rest[q] / answered[q] for q in range(nq)]
+    # Second pass: variances and covariances about those means.
+    var_x = [0.0] * nq
+    var_rest = [0.0] * nq
+    cov = [0.0] * nq
+    for a in range(n_attempts):
+        total = data.totals[a]
+        for r in data.rows(a):
+            q = data.qindex[r]
+            dx = data.frac[r] - mean_x[q]
+            dy = (total - data.raw[r]) - mean_rest[q]
+            var_x[q] += dx**2
+            var_rest[q] += dy**2
+            cov[q] += dx * dy
     now = timezone.now()
-    with transaction.atomic():
-        ItemStatistics.objects.filter(exam=exam).delete()
-        rows = []
-        for qid in snapshots:
-            answered = [a for a in attempt_ids if qid in by_attempt[a]]
-            xs = [by_attempt[a][qid] for a in answered]
-            rest = [totals[a] - raw[a][qid] for a in answered]
-            facility = _mean(xs) if xs else None
-            discrimination = _corr(xs, rest)
-            rows.append(
-                ItemStatistics(
-                    exam=exam,
-                    question_id=qid,
-                    responses=len(xs),
-                    facility=facility,
-                    discrimination=discrimination,
-                    distractors=[
-                        {"option": text, "correct": correct, "count": count}
-                        for text, correct, count in distractors.get(qid, {}).values()
-                    ],
-                    flags=flags_for(facility, discrimination, len(xs)),
-                )
+    rows = []
+    for q, qid in enumerate(qids):
+        n = answered[q]
+        facility = mean_x[q]
+        discrimination = None
+        if n >= 2:
+            vx, vy = var_x[q] / n, var_rest[q] / n
+            if vx != 0 and vy != 0:
+                discrimination = (cov[q] / n) / math.sqrt(vx * vy)
+        rows.append(
+            ItemStatistics(
+                exam=exam,
+                question_id=qid,
+                responses=n,
+                facility=facility,
+                discrimination=discrimination,
+                distractors=[
+                    {"option": text, "correct": correct, "count": count}
+                    for text, correct, count in distractors.get(qid, {}).values()
+                ],
+                flags=flags_for(facility, discrimination, n),
             )
+        )
+    common = [q for q in range(nq) if answered[q] == n_attempts]
+    alpha = None
+    method = ""
+    if len(common) >= 2 and n_attempts >= 2:
+        alpha, method = _alpha(data, common, [snapshots[qids[q]]["type"] for q in common])
+    scores = [
+        100 * data.totals[a] / data.possible[a] for a in range(n_attempts) if data.possible[a]
+    ]
+    with transaction.atomic():
+        # One recomputation of an exam at a time (a task and the page's button may overlap).
+        Exam.objects.select_for_update().filter(pk=exam.pk).values_list("pk").first()
+        ItemStatistics.objects.filter(exam=exam).delete()
         ItemStatistics.objects.bulk_create(rows)
-        common = [qid for qid in snapshots if all(qid in by_attempt[a] for a in attempt_ids)]
-        alpha = None
-        method = ""
-        if len(common) >= 2 and len(attempt_ids) >= 2:
-            item_vars = [_var([raw[a][q] for a in attempt_ids]) for q in common]
-            total_var = _var([sum(raw[a][q] for q in common) for a in attempt_ids])
-            if total_var > 0:
-                k = len(common)
-                alpha = k / (k - 1) * (1 - sum(item_vars) / total_var)
-                dichotomous = all(snapshots[q]["type"] in OBJECTIVE_TYPES for q in common)
-                method = "KR-20" if dichotomous else "alpha"
-        scores = [100 * totals[a] / possible[a] for a in attempt_ids if possible[a]]
         stats, _created = ExamStatistics.objects.update_or_create(
             exam=exam,
             defaults={
-                "attempts": len(attempt_ids),
+                "attempts": n_attempts,
                 "mean_score": Decimal(f"{_mean(scores):.2f}") if scores else None,
                 "sd_score": Decimal(f"{math.sqrt(_var(scores)):.2f}") if scores else None,
                 "alpha": alpha,
@@ -183,6 +289,52 @@ def compute_item_statistics(exam: Exam, *, acting_user=None) -> ExamStatistics:
         if acting_user is not None:
             log(exam, "assessments.statistics_computed", user=acting_user, data={"n": len(rows)})
     return stats
+
+
+def _alpha(data: _Scores, common: list[int], types: list[str]) -> tuple[float | None, str]:
+    """Cronbach's alpha (KR-20 for right/wrong items) over the items every attempt answered."""
+    position = {q: i for i, q in enumerate(common)}
+    k = len(common)
+
+    def common_scores():
+        for a in range(data.attempts):
+            mine = [0.0] * k
+            for r in data.rows(a):
+                i = position.get(data.qindex[r])
+                if i is not None:
+                    mine[i] = data.raw[r]
+            yield mine
+
+    item_sums = [0.0] * k
+    sums = array("d")
+    for mine in common_scores():
+        for i in range(k):
+            item_sums[i] += mine[i]
+        sums.append(sum(mine))
+    item_means = [s / data.attempts for s in item_sums]
+    item_sq = [0.0] * k
+    for mine in common_scores():
+        for i in range(k):
+            item_sq[i] += (mine[i] - item_means[i]) ** 2
+    item_vars = [s / data.attempts for s in item_sq]
+    total_var = _var(sums)
+    if total_var <= 0:
+        return None, ""
+    alpha = k / (k - 1) * (1 - sum(item_vars) / total_var)
+    method = "KR-20" if all(t in OBJECTIVE_TYPES for t in types) else "alpha"
+    return alpha, method
+
+
+def statistics_are_stale(exam: Exam, summary: ExamStatistics | None) -> bool:
+    """Whether graded attempts exist that the stored statistics do not include (one query)."""
+    graded = Attempt.objects.filter(exam=exam, status=AttemptStatus.GRADED).aggregate(
+        n=Count("pk"), last=Max("graded_at")
+    )
+    if summary is None:
+        return graded["n"] > 0
+    return graded["n"] != summary.attempts or (
+        graded["last"] is not None and graded["last"] > summary.computed_at
+    )
 
 
 def scatter_svg(rows: list[tuple[int, ItemStatistics]]) -> str:

@@ -24,7 +24,12 @@ from .access import (
 )
 from .models import Attempt, AttemptStatus, Exam, ItemStatistics, MarkingState
 from .presenters import attempt_payload, exam_summaries, feedback_visible
-from .statistics import FLAG_LABELS, scatter_svg
+from .statistics import (
+    FLAG_LABELS,
+    compute_item_statistics,
+    scatter_svg,
+    statistics_are_stale,
+)
 
 
 @login_required
@@ -206,12 +211,13 @@ def statistics_index(request):
 def exam_statistics(request, pk: int):
     exam = get_exam_for_statistics(request.user, pk)
     if request.method == "POST":
-        from .statistics import compute_item_statistics
-
         compute_item_statistics(exam, acting_user=request.user)
         messages.success(request, _("Statistics recomputed."))
         return redirect("assessments:exam_statistics", pk=exam.pk)
     summary = getattr(exam, "statistics", None)
+    if statistics_are_stale(exam, summary):
+        # Recomputations are debounced (or the task has not run yet): bring them up to date.
+        summary = compute_item_statistics(exam)
     stats = list(
         ItemStatistics.objects.filter(exam=exam)
         .select_related("question")

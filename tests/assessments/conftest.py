@@ -1,7 +1,16 @@
 import pytest
+from django.core.cache import cache
 
 from assessments.factories import ExamFactory, QuestionFactory
 from assessments.models import QuestionType
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The statistics debounce keeps a per-exam key in the cache; tests reuse exam ids."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -108,3 +108,20 @@ def test_catalogue_with_500_courses_stays_well_under_30_queries(
     with django_assert_max_num_queries(20):
         response = client.get("/courses/", {"open_to_me": "on"})
     assert response.context["page_obj"].paginator.count == 500
+
+
+def test_cached_cards_follow_each_viewer_and_each_edit(
+    client_for, learner, other_learner, index, course
+):
+    """The cards are cached by what they show: my status, another viewer's, a renamed course."""
+    from courses import services
+
+    services.enrol(learner, course, acting_user=learner)
+    mine = client_for(learner).get(index.url).content.decode()
+    badge = '<span class="badge warn">已报名'
+    assert badge in mine
+    theirs = client_for(other_learner).get(index.url).content.decode()
+    assert badge not in theirs
+    course.title = "人民调解法（修订）"
+    course.save_revision().publish()
+    assert "人民调解法（修订）" in client_for(learner).get(index.url).content.decode()

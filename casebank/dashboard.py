@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -39,4 +41,17 @@ def nav_links(request) -> list[dict]:
 @receiver(post_page_move, dispatch_uid="casebank_library_url_moved")
 def _forget_library_url(sender, instance=None, **kwargs) -> None:
     if isinstance(instance, Page | Site):
-        cache.delete(LIBRARY_URL_KEY)
+        cache.delete_many([LIBRARY_URL_KEY, PAGES_VERSION_KEY])
+
+
+# Cached facts that depend on other pages (where a case is used) carry this token in their keys:
+# a page or site change drops it, so they are computed again.
+PAGES_VERSION_KEY = "casebank:pages_version"
+
+
+def pages_version() -> str:
+    version = cache.get(PAGES_VERSION_KEY)
+    if version is None:
+        cache.add(PAGES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(PAGES_VERSION_KEY) or ""
+    return version

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page, ReferenceIndex
 
+from .dashboard import pages_version
 from .filters import FACETS
 from .forms import CaseDraftForm
 from .library import SORTS, search_library
@@ -114,8 +117,21 @@ def case_library(request, index: CaseIndexPage):
 def used_in(case: CasePage, request) -> list[dict]:
     """Live pages (lessons, courses) that reference this case, from Wagtail's reference index.
 
-    Reading the index keeps casebank free of any import of the courses app.
+    Reading the index keeps casebank free of any import of the courses app. Cached until a page
+    or a site changes (``casebank.dashboard.pages_version``), for ``GA_SITE_CACHE_SECONDS``.
     """
+    timeout = settings.GA_SITE_CACHE_SECONDS
+    if not timeout:
+        return _used_in(case, request)
+    key = f"casebank:used_in:{pages_version()}:{request.get_host()}:{case.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = _used_in(case, request)
+        cache.set(key, found, timeout)
+    return found
+
+
+def _used_in(case: CasePage, request) -> list[dict]:
     source_ids = (
         ReferenceIndex.get_references_to(case)
         .filter(base_content_type=ReferenceIndex._get_base_content_type(Page))

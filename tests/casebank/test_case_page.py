@@ -116,3 +116,39 @@ def test_useful_count_and_my_mark(make_case, client_for, learner, other_learner)
     mark_useful(case, acting_user=learner)
     context = client.get(case.url).context
     assert (context["useful_count"], context["marked_useful"]) == (2, True)
+
+
+def test_used_in_is_cached_until_a_page_changes(make_case, library, client_for, learner):
+    """With the site cache on (production), a newly published course that embeds the case shows
+    at once: any page save drops the cached answer."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from courses.models import CourseIndexPage, CoursePage
+
+    case = make_case()
+    client = client_for(learner)
+    cache.clear()
+    with override_settings(GA_SITE_CACHE_SECONDS=60):
+        assert client.get(case.url).context["used_in"] == []
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(case.url).context["used_in"] == []
+        assert not any("wagtailcore_referenceindex" in q["sql"] for q in ctx.captured_queries)
+        catalogue = library.get_parent().add_child(
+            instance=CourseIndexPage(title="课程", slug="courses-cache")
+        )
+        course = catalogue.add_child(
+            instance=CoursePage(
+                title="矛盾调解入门",
+                slug="med-cache",
+                code="MED-C1",
+                category="mediation",
+                hours="2",
+                objectives=f'<p>阅读 <a linktype="page" id="{case.pk}">案例</a></p>',
+            )
+        )
+        course.save_revision().publish()
+        used = [u["page"].pk for u in client.get(case.url).context["used_in"]]
+        assert used == [course.pk]
+    cache.clear()

@@ -152,3 +152,29 @@ def test_used_in_is_cached_until_a_page_changes(make_case, library, client_for, 
         used = [u["page"].pk for u in client.get(case.url).context["used_in"]]
         assert used == [course.pk]
     cache.clear()
+
+
+def test_case_page_queries_do_not_grow_with_the_library(
+    make_case, laws, learner, other_learner, client_for, org, django_assert_max_num_queries
+):
+    from casebank.services import mark_useful
+
+    case = make_case(
+        laws=[(laws.mediation, "第17条"), (laws.civil, "第288条")],
+        tags=["相邻关系", "漏水"],
+        origin_org_unit=org.community_a1,
+    )
+    client = client_for(learner)
+    client.get(case.url)
+    with django_assert_max_num_queries(30) as small:
+        client.get(case.url)
+    for i in range(8):
+        other = make_case(title=f"案例{i}", tags=[f"标签{i}"], laws=[(laws.fire, f"第{i}条")])
+        case.related_links.create(related=other)
+    case.save_revision().publish()
+    mark_useful(case, acting_user=other_learner)
+    mark_useful(case, acting_user=learner)
+    with django_assert_max_num_queries(len(small.captured_queries) + 1):  # + the related cases
+        response = client.get(case.url)
+    assert len(response.context["related_cases"]) == 8
+    assert response.context["useful_count"] == 2

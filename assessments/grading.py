@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import CHOICE_TYPES, Question, QuestionType
+from .models import CHOICE_TYPES, Law, Question, QuestionType
 
 MAX_TEXT_ANSWER = 5000
 MAX_BLANK_ANSWER = 200
@@ -35,8 +35,14 @@ def normalise(text: str) -> str:
     return _SPACES.sub("", folded).casefold()
 
 
-def build_snapshot(question: Question) -> dict:
-    """Everything needed to show and score ``question`` later, frozen at attempt start."""
+def build_snapshot(
+    question: Question, *, options: list[dict] | None = None, law_labels: dict | None = None
+) -> dict:
+    """Everything needed to show and score ``question`` later, frozen at attempt start.
+
+    ``options`` (the snapshot's option dicts) and ``law_labels`` (``law_labels()``) let a
+    caller building many snapshots read the options in one query and translate each law once.
+    """
     snap = {
         "id": question.pk,
         "code": question.code,
@@ -44,13 +50,22 @@ def build_snapshot(question: Question) -> dict:
         "text": question.text,
         "points": str(question.points),
         "explanation": question.explanation,
-        "law": question.get_law_display(),
+        "law": (
+            law_labels.get(question.law, question.law)
+            if law_labels is not None
+            else question.get_law_display()
+        ),
         "law_article": question.law_article,
     }
     if question.qtype in CHOICE_TYPES:
-        snap["options"] = [
-            {"id": o.pk, "text": o.text, "correct": o.is_correct} for o in question.options.all()
-        ]
+        snap["options"] = (
+            options
+            if options is not None
+            else [
+                {"id": o.pk, "text": o.text, "correct": o.is_correct}
+                for o in question.options.all()
+            ]
+        )
     elif question.qtype == QuestionType.TRUE_FALSE:
         snap["answer"] = bool(question.true_false_answer)
     elif question.qtype == QuestionType.FILL_BLANK:
@@ -58,6 +73,11 @@ def build_snapshot(question: Question) -> dict:
     elif question.qtype == QuestionType.SHORT_ANSWER:
         snap["rubric"] = rubric_of(question)
     return snap
+
+
+def law_labels() -> dict[str, str]:
+    """The laws' display names in the active language, as ``get_law_display`` gives them."""
+    return {value: str(label) for value, label in Law.choices}
 
 
 def rubric_of(question: Question) -> list[dict]:

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from . import grading
 from .models import (
+    CHOICE_TYPES,
     OBJECTIVE_TYPES,
     Attempt,
     AttemptQuestion,
@@ -32,6 +32,7 @@ from .models import (
     Mark,
     MarkingState,
     Question,
+    QuestionOption,
 )
 from .signals import exam_passed
 
@@ -108,36 +109,61 @@ def attempts_used(exam: Exam, user) -> int:
 # --- start --------------------------------------------------------------------------------
 
 
-def _draw_questions(exam: Exam, rng: random.Random) -> list[Question]:
-    chosen: list[int] = [eq.question_id for eq in exam.fixed_questions.all()]
+def _draw_questions(exam: Exam, rng: random.Random) -> tuple[list[Question], dict[int, list]]:
+    """The questions of a new attempt, in order, and the snapshot options of each.
+
+    A fixed number of queries whatever the number of questions: fixed questions, pools, one per
+    pool, the questions and all their options.
+    """
+    chosen: list[int] = list(exam.fixed_questions.all().values_list("question_id", flat=True))
     for pool in exam.pools.all():
         candidates = list(
             pool.matching().exclude(pk__in=chosen).values_list("pk", flat=True).distinct()
         )
         chosen.extend(rng.sample(candidates, min(pool.count, len(candidates))))
-    questions = {
-        q.pk: q for q in Question.objects.filter(pk__in=chosen).prefetch_related("options")
-    }
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=chosen)}
     ordered = [questions[pk] for pk in chosen if pk in questions]
     if exam.shuffle_questions:
         rng.shuffle(ordered)
-    return ordered
+    options: dict[int, list] = {}
+    choice_ids = [q.pk for q in ordered if q.qtype in CHOICE_TYPES]
+    if choice_ids:
+        # The order of ``question.options.all()`` (sort_order), as build_snapshot reads it.
+        rows = (
+            QuestionOption.objects.filter(question_id__in=choice_ids)
+            .order_by("sort_order")
+            .values_list("question_id", "pk", "text", "is_correct")
+        )
+        for question_id, pk, text, is_correct in rows:
+            options.setdefault(question_id, []).append(
+                {"id": pk, "text": text, "correct": is_correct}
+            )
+    return ordered, options
 
 
 def start_attempt(
     exam: Exam, *, acting_user, now: dt.datetime | None = None
 ) -> tuple[Attempt, bool]:
-    """Start an attempt, or return the one in progress. Returns ``(attempt, created)``."""
+    """Start an attempt, or return the one in progress. Returns ``(attempt, created)``.
+
+    Its cost does not grow with the number of questions: the snapshots are built from two
+    queries and the attempt questions are written with one bulk insert.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         # Serialise starts of one learner: the user row is the lock.
-        get_user_model().objects.select_for_update().filter(pk=acting_user.pk).first()
-        current = (
-            Attempt.objects.filter(exam=exam, user=acting_user, status=AttemptStatus.IN_PROGRESS)
-            .select_related("exam")
-            .first()
+        get_user_model().objects.select_for_update().filter(pk=acting_user.pk).values_list(
+            "pk", flat=True
+        ).first()
+        # This learner's attempts at the exam: the one in progress, how many, the last number.
+        mine = list(
+            Attempt.objects.filter(exam=exam, user=acting_user)
+            .order_by()
+            .values_list("pk", "status", "number")
         )
-        if current is not None:
+        current_pk = next((pk for pk, st, _n in mine if st == AttemptStatus.IN_PROGRESS), None)
+        if current_pk is not None:
+            current = Attempt.objects.select_related("exam").get(pk=current_pk)
             if not is_overdue(current, now):
                 return current, False
             submit_attempt(current, acting_user=acting_user, auto=True, now=now)
@@ -145,16 +171,14 @@ def start_attempt(
             raise ExamNotOpen(_("This exam is not open yet."))
         if exam.closes_at and now >= exam.closes_at:
             raise ExamNotOpen(_("This exam has closed."))
-        used = attempts_used(exam, acting_user)
+        used = len(mine)
         if exam.max_attempts and used >= exam.max_attempts:
             raise NoAttemptsLeft(_("You have used all your attempts at this exam."))
         rng = random.SystemRandom()
-        questions = _draw_questions(exam, rng)
+        questions, options = _draw_questions(exam, rng)
         if not questions:
             raise ExamNotOpen(_("This exam has no questions yet."))
-        number = (
-            Attempt.objects.filter(exam=exam, user=acting_user).aggregate(n=Max("number"))["n"] or 0
-        ) + 1
+        number = max((n for _pk, _st, n in mine), default=0) + 1
         try:
             with transaction.atomic():
                 attempt = Attempt.objects.create(
@@ -163,6 +187,7 @@ def start_attempt(
                     number=number,
                     started_at=now,
                     deadline=compute_deadline(exam, now),
+                    points_possible=sum((q.points for q in questions), Decimal("0")),
                 )
         except IntegrityError:
             # Another tab won the race: hand back its attempt.
@@ -170,9 +195,12 @@ def start_attempt(
                 exam=exam, user=acting_user, status=AttemptStatus.IN_PROGRESS
             )
             return existing, False
+        labels = grading.law_labels()
         items = []
         for position, question in enumerate(questions, start=1):
-            snapshot = grading.build_snapshot(question)
+            snapshot = grading.build_snapshot(
+                question, options=options.get(question.pk, []), law_labels=labels
+            )
             items.append(
                 AttemptQuestion(
                     attempt=attempt,
@@ -187,8 +215,6 @@ def start_attempt(
                 )
             )
         AttemptQuestion.objects.bulk_create(items)
-        attempt.points_possible = sum((i.max_points for i in items), Decimal("0"))
-        attempt.save(update_fields=["points_possible"])
         log(
             attempt,
             "assessments.attempt_started",
@@ -224,33 +250,47 @@ def save_answer(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        # One query for the item and its attempt, locking the attempt row (as submit does).
+        item = next(
+            iter(
+                AttemptQuestion.objects.filter(attempt_id=attempt.pk, question_id=question_id)
+                .select_related("attempt")
+                .select_for_update(of=("attempt",))
+                .order_by()[:1]
+            ),
+            None,
+        )
+        if item is None:
+            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        else:
+            locked = item.attempt
         if locked.user_id != acting_user.pk:
             raise NotInAttempt(_("Attempt not found."))
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
         if is_overdue(locked, now):
             raise DeadlinePassed(_("Time is up: answers after the deadline are not recorded."))
-        item = AttemptQuestion.objects.filter(attempt=locked, question_id=question_id).first()
         if item is None:
             raise NotInAttempt(_("This question is not part of your attempt."))
         try:
             canonical = grading.validate_answer(item.snapshot, answer)
         except grading.AnswerError as exc:
             raise InvalidAnswer(str(exc)) from exc
-        if seq <= item.seq:
-            raise StaleAnswer(
-                _("A newer answer to this question is already saved (from another tab or window)."),
-                current_seq=item.seq,
-                answer=item.answer,
+        # The seq read with the lock may predate a save committed while this one waited for it;
+        # the conditional update decides, and a refusal reports the stored seq as it is now.
+        updated = 0
+        if seq > item.seq:
+            updated = AttemptQuestion.objects.filter(pk=item.pk, seq__lt=seq).update(
+                answer=canonical, seq=seq, saved_at=now
             )
-        updated = AttemptQuestion.objects.filter(pk=item.pk, seq__lt=seq).update(
-            answer=canonical, seq=seq, saved_at=now
-        )
         if not updated:
+            current_seq, current_answer = (
+                AttemptQuestion.objects.filter(pk=item.pk).values_list("seq", "answer").get()
+            )
             raise StaleAnswer(
                 _("A newer answer to this question is already saved (from another tab or window)."),
-                current_seq=item.seq,
+                current_seq=current_seq,
+                answer=current_answer,
             )
     return SavedAnswer(question_id=item.question_id, seq=seq, saved_at=now)
 

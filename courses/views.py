@@ -110,7 +110,8 @@ def lesson_gate(lesson: LessonPage, request):
 
 def lesson_page_context(lesson: LessonPage, request) -> dict:
     user = request.user
-    course = CoursePage.objects.get(pk=lesson.get_parent().pk)
+    parent = lesson.get_parent()  # the specific course when routed (CoursePage.route)
+    course = parent if isinstance(parent, CoursePage) else CoursePage.objects.get(pk=parent.pk)
     siblings = list(services.live_lessons(course).only("id", "title", "path", "url_path"))
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     enrollment = None

@@ -99,11 +99,20 @@ def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryRes
         selected={name: params.get(name) for name in FACETS if params.get(name)},
     )
     if with_facets:
-        match_ids = ranked_matches(terms).order_by().values("case_id") if terms else None
-        for name in FACETS:
-            # Without its own parameter, a facet counts over the same cases as the results.
-            base = _filtered(params, skip=name) if name in params else filtered
-            if match_ids is not None:
-                base = base.filter(pk__in=match_ids)
-            result.facets[name] = facet_counts(name, base)
+        result.facets = library_facets(params, terms, filtered)
     return result
+
+
+def library_facets(params: QueryDict, terms: list[str], filtered=None) -> dict[str, list[dict]]:
+    """Every facet's counts over the cases matching ``params`` (one query per facet)."""
+    if filtered is None:
+        filtered = _filtered(params)
+    match_ids = ranked_matches(terms).order_by().values("case_id") if terms else None
+    facets = {}
+    for name in FACETS:
+        # Without its own parameter, a facet counts over the same cases as the results.
+        base = _filtered(params, skip=name) if name in params else filtered
+        if match_ids is not None:
+            base = base.filter(pk__in=match_ids)
+        facets[name] = facet_counts(name, base)
+    return facets

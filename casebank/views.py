@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,15 +15,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page, ReferenceIndex
 
 from .dashboard import pages_version
 from .filters import FACETS
 from .forms import CaseDraftForm
-from .library import SORTS, search_library
+from .library import SORTS, library_facets, search_library
 from .models import CaseIndexPage, CasePage, ScenarioType, UsefulMark
 from .services import mark_useful, submit_case_draft, unmark_useful
 
@@ -45,12 +47,29 @@ def _url_with(params, **changes) -> str:
     return "?" + urlencode(data) if data else "?"
 
 
+def _cached_facets(params, terms: list[str]) -> dict[str, list[dict]]:
+    """The facet counts of a search (five grouped queries over the matches), cached until a page
+    or a site changes (``casebank.dashboard.pages_version``), for ``GA_SITE_CACHE_SECONDS``.
+    They do not depend on the sort or the page, so paging through results reuses them."""
+    timeout = settings.GA_SITE_CACHE_SECONDS
+    if not timeout:
+        return library_facets(params, terms)
+    described = repr([get_language(), [(k, params.getlist(k)) for k in ("q", *FACETS)]])
+    key = f"casebank:facets:{pages_version()}:{hashlib.sha256(described.encode()).hexdigest()}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = library_facets(params, terms)
+        cache.set(key, facets, timeout)
+    return facets
+
+
 def case_library(request, index: CaseIndexPage):
     """``/cases/``: search, facets with counts, sorting and paging; URLs are shareable."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     params = request.GET
-    result = search_library(params)
+    result = search_library(params, with_facets=False)
+    result.facets = _cached_facets(params, result.terms)
     facet_groups = []
     for name in FACETS:
         selected = params.get(name)

@@ -170,3 +170,25 @@ def test_facets_reuse_the_result_filter_with_the_same_counts(cases, query):
         if terms:
             base = base.filter(pk__in=ranked_matches(terms).order_by().values("case_id"))
         assert result.facets[name] == facet_counts(name, base), name
+
+
+def test_cached_facets_equal_fresh_ones_and_follow_a_publish(cases, make_case, learner, client_for):
+    """With the site cache on (production) the facets of a search are cached; a newly published
+    case shows in them at once, and paging or sorting reuses them."""
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    client = client_for(learner)
+    fresh = client.get("/cases/", {"q": "调解"}).context["result"].facets
+    cache.clear()
+    with override_settings(GA_SITE_CACHE_SECONDS=60):
+        first = client.get("/cases/", {"q": "调解"}).context["result"].facets
+        assert first == fresh
+        with CaptureQueriesContext(connection) as ctx:
+            again = client.get("/cases/", {"q": "调解", "sort": "recent"}).context["result"]
+        assert again.facets == fresh
+        assert not any("casebank_casepagetag" in q["sql"] for q in ctx.captured_queries)
+        make_case(title="调解新案例", tags=["新标签"])
+        tags = client.get("/cases/", {"q": "调解"}).context["result"].facets["tag"]
+        assert "新标签" in [t["label"] for t in tags]
+    cache.clear()

@@ -106,7 +106,7 @@ class _Scores:
     questions: dict[int, int] = field(default_factory=dict)  # question id -> index, first seen
     first_item: list[int] = field(default_factory=list)  # per question: pk of its first row
     starts: array = field(default_factory=lambda: array("l", [0]))  # row offsets per attempt
-    qindex: array = field(default_factory=lambda: array("l"))
+    qindex: array = field(default_factory=lambda: array("I"))
     frac: array = field(default_factory=lambda: array("d"))
     raw: array = field(default_factory=lambda: array("d"))
     totals: array = field(default_factory=lambda: array("d"))

@@ -168,13 +168,32 @@ def test_case_page_queries_do_not_grow_with_the_library(
     client.get(case.url)
     with django_assert_max_num_queries(30) as small:
         client.get(case.url)
+    budget = len(small.captured_queries)  # read now: the next request resets the query log
     for i in range(8):
         other = make_case(title=f"案例{i}", tags=[f"标签{i}"], laws=[(laws.fire, f"第{i}条")])
         case.related_links.create(related=other)
     case.save_revision().publish()
     mark_useful(case, acting_user=other_learner)
     mark_useful(case, acting_user=learner)
-    with django_assert_max_num_queries(len(small.captured_queries) + 1):  # + the related cases
+    client.get(case.url)  # the new revision's write-up is rendered (and cached) once
+    with django_assert_max_num_queries(budget + 1):  # + the related cases
         response = client.get(case.url)
     assert len(response.context["related_cases"]) == 8
     assert response.context["useful_count"] == 2
+
+
+def test_cached_write_up_follows_publishing_and_never_hides_a_preview(
+    make_case, client_for, learner
+):
+    case = make_case(background="旧的背景描述")
+    client = client_for(learner)
+    assert "旧的背景描述" in client.get(case.url).content.decode()
+    assert "旧的背景描述" in client.get(case.url).content.decode()  # from the cache
+    draft = CasePage.objects.get(pk=case.pk)
+    draft.background = "预览中的新背景"
+    preview = draft.make_preview_request()
+    preview.render()
+    assert "预览中的新背景" in preview.content.decode()
+    draft.save_revision().publish()
+    html = client.get(case.url).content.decode()
+    assert "预览中的新背景" in html and "旧的背景描述" not in html

@@ -8,11 +8,12 @@ class CasebankConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import dashboard  # noqa: F401  (header link cache invalidation)
-
         from people.roles import REVIEWER, TRAINER, register_role_permissions
 
-        from . import signals
+        from . import (
+            dashboard,  # noqa: F401  (header link cache invalidation)
+            signals,
+        )
 
         signals.connect()
         register_role_permissions(

@@ -15,9 +15,9 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import dashboard  # noqa: F401  (header link cache invalidation)
-
         from people.roles import DISTRICT_ADMIN, HR, TRAINER, register_role_permissions
+
+        from . import dashboard  # noqa: F401  (header link cache invalidation)
 
         register_role_permissions(
             TRAINER,

@@ -394,3 +394,9 @@ class CeleryWorker:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.kill9()
+
+    def __enter__(self) -> CeleryWorker:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

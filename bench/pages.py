@@ -1,7 +1,9 @@
 """Page throughput against the ceiling: ``python -m bench.pages [--seconds 10] [--concurrency 4]``.
 
 1. A fresh benchmark database (SQLite ``var/bench.sqlite3``; PostgreSQL ``gridacademy_bench``
-   when DATABASE_URL is PostgreSQL), migrated, demo data, bench fixtures.
+   when DATABASE_URL is PostgreSQL), migrated, demo data, bench fixtures. Background tasks
+   (the certification evaluation a finished simulation queues) run eagerly inside the request,
+   unless CELERY_BROKER_URL is set: then a real Celery worker takes them from that broker.
 2. Queries per request of each page, counted in-process with the test client.
 3. gunicorn (2 sync workers, production-like settings) on 127.0.0.1; this process loads it
    with aiohttp for a bounded time per page, the ceiling (``/__ceiling__``) before and after.
@@ -11,8 +13,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
+import os
 import re
 import sys
 import urllib.parse
@@ -192,20 +196,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--db", default=None, help="database URL (default: see module doc)")
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("CELERY_BROKER_URL", ""),
+        help="Celery broker for background tasks (default: CELERY_BROKER_URL; none = eager)",
+    )
     args = parser.parse_args(argv)
 
     db_url = args.db or common.default_db_url()
     engine = "postgresql" if common.is_pg(db_url) else "sqlite"
-    print(f"== Page throughput ({engine}, {args.concurrency} clients, {args.seconds:g} s each)")
+    tasks = f"Celery worker via {args.broker}" if args.broker else "tasks eager"
+    print(
+        f"== Page throughput ({engine}, {tasks}, {args.concurrency} clients, "
+        f"{args.seconds:g} s each)"
+    )
     common.recreate_database(db_url)
     # The page run hammers one account per client: lift the per-user API rate for it.
-    extra = {"API_THROTTLE_USER": "100000000/min"}
+    extra = {"API_THROTTLE_USER": "100000000/min", "CELERY_BROKER_URL": args.broker}
     common.setup_django(db_url, **extra)
     plan = prepare(db_url, args.concurrency)
     queries = count_queries(plan)
 
     results: dict[str, dict] = {}
-    with common.Server(db_url, workers=2, **extra) as server:
+    worker = (
+        common.CeleryWorker(db_url, args.broker, name="pages")
+        if args.broker
+        else contextlib.nullcontext()
+    )
+    with worker, common.Server(db_url, workers=2, **extra) as server:
         base = server.base
         sid, csrf = login_over_http(base, "demo-learner", "grid-demo-2026")
         headers = auth_headers(sid, csrf)
@@ -272,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     path = common.write_result(
-        f"pages-{engine}",
+        f"pages-{engine}" + ("-celery" if args.broker else ""),
         {
             "engine": engine,
+            "tasks": tasks,
             "concurrency": args.concurrency,
             "seconds_per_page": args.seconds,
             "gunicorn_workers": 2,

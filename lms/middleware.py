@@ -51,20 +51,37 @@ class SecurityHeadersMiddleware:
 
 
 class AdminSessionTimeoutMiddleware:
-    """Admin users' sessions end after ``GA_ADMIN_SESSION_IDLE_SECONDS`` of inactivity."""
+    """Admin users' sessions end after ``GA_ADMIN_SESSION_IDLE_SECONDS`` of inactivity.
+
+    A session that already has the short expiry keeps it (no lookup). For other signed-in users
+    the admin-access check (two permission queries) is remembered per user for
+    ``GA_SITE_CACHE_SECONDS``, so a new admin role applies to an open session within that time.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
-        ):
-            request.session.set_expiry(settings.GA_ADMIN_SESSION_IDLE_SECONDS)
+        if user is not None and user.is_authenticated:
+            idle = settings.GA_ADMIN_SESSION_IDLE_SECONDS
+            if request.session.get("_session_expiry") == idle or self._admin(user):
+                request.session.set_expiry(idle)
         return self.get_response(request)
+
+    @staticmethod
+    def _admin(user) -> bool:
+        if user.is_superuser:
+            return True
+        timeout = settings.GA_SITE_CACHE_SECONDS
+        if not timeout:
+            return user.has_perm("wagtailadmin.access_admin")
+        key = f"lms:admin_access:{user.pk}"
+        admin = cache.get(key)
+        if admin is None:
+            admin = user.has_perm("wagtailadmin.access_admin")
+            cache.set(key, admin, timeout)
+        return admin
 
 
 SITES_CACHE_KEY = "lms:wagtail_sites"

@@ -45,3 +45,32 @@ def test_site_history_report_is_for_superusers_only(client_for, hr_street_a, adm
     assert client_for(hr_street_a).get("/admin/reports/site-history/").status_code == 404
     assert client_for(hr_street_a).get("/admin/reports/site-history/results/").status_code == 404
     assert client_for(admin).get("/admin/reports/site-history/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_access_check_is_remembered_per_user(client_for, trainer, learner, settings):
+    """Signed-in requests do not load every permission each time (cached for the site cache's
+    lifetime); an admin session keeps its short expiry without asking again."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.GA_SITE_CACHE_SECONDS = 60
+    settings.GA_ADMIN_SESSION_IDLE_SECONDS = 1800
+    cache.clear()
+    client = client_for(learner)
+    client.get("/healthz")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/healthz")
+    assert not [q for q in ctx.captured_queries if "permission" in q["sql"].lower()]
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+    admin_client = client_for(trainer)
+    admin_client.get("/healthz")
+    assert admin_client.session.get_expiry_age() == 1800
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        admin_client.get("/healthz")
+    assert not [q for q in ctx.captured_queries if "permission" in q["sql"].lower()]
+    assert admin_client.session.get_expiry_age() == 1800
+    cache.clear()

@@ -535,6 +535,10 @@ def main(argv=None) -> int:
     if have < args.workers:
         res["generation"] = generate(args.workers)
         print(f"   generated {res['generation']}")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum gives a live database
     ids = list(
         WorkerProfile.objects.filter(employee_no__startswith="BB")
         .order_by("pk")

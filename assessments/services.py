@@ -337,7 +337,7 @@ STATISTICS_QUEUED_KEY = "assessments:statistics-queued:{exam_id}"
 
 def statistics_delay() -> int:
     """Seconds a queued statistics recomputation waits, gathering the submissions meanwhile."""
-    return int(getattr(settings, "ASSESSMENTS_STATISTICS_DELAY", 120))
+    return settings.ASSESSMENTS_STATISTICS_DELAY
 
 
 def queue_statistics(exam_id: int) -> bool:

@@ -155,6 +155,8 @@ CACHES = {
 # catalogue and case-library links in the header) is cached this long; any page or site save
 # clears it. 0 turns the caching off (tests: their rollbacks do not send save signals).
 GA_SITE_CACHE_SECONDS = env.int("GA_SITE_CACHE_SECONDS", default=60)
+# An exam's item statistics are recomputed at most once per this many seconds after submissions.
+ASSESSMENTS_STATISTICS_DELAY = env.int("ASSESSMENTS_STATISTICS_DELAY", default=120)
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "网格学堂"

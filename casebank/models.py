@@ -107,6 +107,10 @@ class CasePageTag(TaggedItemBase):
         "casebank.CasePage", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
+    class Meta:
+        # Covering index of the tag facet: counts come from the index alone, per candidate case.
+        indexes = [models.Index(fields=["content_object", "tag"], name="casebank_tag_case_tag_idx")]
+
 
 class MethodStepBlock(blocks.StructBlock):
     action = blocks.TextBlock(label=_("Action"))
@@ -207,6 +211,8 @@ class CasePage(Page):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # Covering index of the scenario facet (the case rows carry the long write-up).
+        indexes = [models.Index(fields=["scenario_type"], name="casebank_case_scenario_idx")]
 
     def _set_core_field_defaults(self):
         if not self.slug and (self.path or getattr(self, "_cached_parent_obj", None)):
@@ -273,6 +279,8 @@ class CaseLawReference(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("legal reference")
         verbose_name_plural = _("legal references")
+        # Covering index of the law facet (counts per candidate case from the index alone).
+        indexes = [models.Index(fields=["page", "law"], name="casebank_lawref_page_law_idx")]
 
     def __str__(self) -> str:
         return f"{self.law}{self.article}"
@@ -374,7 +382,13 @@ class CaseSearchTerm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["term", "case"], name="casebank_term_case_unique")
         ]
-        indexes = [models.Index(fields=["case"], name="casebank_term_case_idx")]
+        indexes = [
+            models.Index(fields=["case"], name="casebank_term_case_idx"),
+            # Covering index of ranking: matching and scoring read no table rows.
+            models.Index(
+                fields=["term", "case", "title_hits", "body_hits"], name="casebank_term_rank_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.term
@@ -388,6 +402,10 @@ class CaseSearchDocument(models.Model):
     # Local year of first publication: the year facet groups on this plain column, since
     # extracting a year from a timestamp in SQLite runs a Python function for every row.
     year = models.PositiveSmallIntegerField(null=True, db_index=True)
+
+    class Meta:
+        # Covering index of the year facet: the rows themselves carry the (long) body.
+        indexes = [models.Index(fields=["case", "year"], name="casebank_doc_case_year_idx")]
 
     def __str__(self) -> str:
         return f"document of case {self.case_id}"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import django_filters
+from django.db import connection
 from django.db.models import Count, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from people.models import OrgUnit
@@ -55,13 +59,27 @@ class CaseFilter(django_filters.FilterSet):
         )
 
 
-def facet_counts(name: str, cases: QuerySet) -> list[dict]:
+def id_set(ids: list[int]) -> RawSQL:
+    """A materialised set of case ids as ONE bound parameter, for ``pk__in=``.
+
+    The ids are computed once per search; passing them as a JSON text (SQLite ``json_each``) or
+    an array (PostgreSQL ``unnest``) keeps the SQL and its parameters the same size whatever the
+    number of cases, instead of re-running the full-text match inside every facet query.
+    """
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+
+def facet_counts(name: str, cases: QuerySet, ids=None) -> list[dict]:
     """``[{"value", "label", "count"}]`` for one facet over ``cases`` (one query).
 
     ``CaseFilter`` narrows with ``pk__in`` subqueries only (no multi-valued joins), so ``cases``
-    has one row per case and can be grouped directly.
+    has one row per case and can be grouped directly. ``ids``, when given, is an expression for
+    the same cases' ids (e.g. ``id_set``), used instead of ``cases.values("pk")``.
     """
-    ids = cases.values("pk")
+    if ids is None:
+        ids = cases.values("pk")
     if name == "scenario":
         labels = dict(ScenarioType.choices)
         rows = cases.values("scenario_type").annotate(n=Count("pk")).order_by("-n", "scenario_type")

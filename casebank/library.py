@@ -9,13 +9,20 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .filters import FACETS, CaseFilter, facet_counts
+from .filters import FACETS, CaseFilter, facet_counts, id_set
 from .models import CasePage
-from .search import MAX_QUERY_CHARS, Highlight, highlights, query_terms, ranked_matches
+from .search import (
+    MAX_QUERY_CHARS,
+    Highlight,
+    highlights,
+    matching_case_ids,
+    query_terms,
+    ranked_matches,
+)
 
 PER_PAGE = 20
 SORTS = {
@@ -35,6 +42,9 @@ class LibraryResult:
     highlights: dict[int, Highlight]
     facets: dict[str, list[dict]] = field(default_factory=dict)
     selected: dict[str, str] = field(default_factory=dict)
+    # The id sets the search materialised (see ``library_facets``).
+    matched_ids: list[int] | None = field(default=None, repr=False)
+    candidate_ids: list[int] | None = field(default=None, repr=False)
 
     @property
     def total(self) -> int:
@@ -52,11 +62,33 @@ def _filtered(params: QueryDict, skip: str | None = None):
     return CaseFilter(data, queryset=live_cases()).qs
 
 
+def _cases_in(ids):
+    """The cases of an id set, grouped by a column of their own (scenario, org unit).
+
+    ``pk + 0`` keeps SQLite from fetching every (long) case row by primary key: it scans the
+    small covering index of the grouped column instead, bounded however many ids there are.
+    """
+    return CasePage.objects.alias(scan_pk=F("pk") + 0).filter(scan_pk__in=ids)
+
+
 def _has_facet_filters(params: QueryDict) -> bool:
     return any(params.get(name) for name in FACETS)
 
 
+def _page(object_list, count: int, number) -> PaginatorPage:
+    paginator = Paginator(object_list, PER_PAGE)
+    paginator.count = count  # known already: no COUNT over the sorted (and grouped) query
+    return paginator.get_page(number)
+
+
 def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryResult:
+    """One search in a fixed number of queries.
+
+    The full-text match runs once: the matching case ids (best first, with a query) and the ids
+    of the live cases passing the filters are materialised, and the results, their total and
+    every facet count are computed from those id sets instead of re-running the match and the
+    filters in every query.
+    """
     query = (params.get("q") or "").strip()[:MAX_QUERY_CHARS]
     terms = query_terms(query)
     sort = params.get("sort") or ("relevance" if terms else "recent")
@@ -64,22 +96,32 @@ def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryRes
         sort = "relevance" if terms else "recent"
     filtered = _filtered(params)
 
+    matched = None
+    candidates = filtered
+    if terms:
+        ranked = ranked_matches(terms) if sort == "relevance" else matching_case_ids(terms)
+        matched = [row["case_id"] for row in ranked]
+        candidates = candidates.filter(pk__in=id_set(matched))
+    candidates = list(candidates.order_by().values_list("pk", flat=True))
+
     if terms and sort == "relevance":
         # Only live cases are in the index: without facet filters there is nothing to narrow.
-        ranked = ranked_matches(terms, candidates=filtered if _has_facet_filters(params) else None)
-        page = Paginator(ranked, PER_PAGE).get_page(params.get("page"))
-        ids = [row["case_id"] for row in page.object_list]
+        shown = matched
+        if _has_facet_filters(params):
+            allowed = set(candidates)
+            shown = [i for i in matched if i in allowed]
+        page = _page(shown, len(shown), params.get("page"))
+        ids = list(page.object_list)
     else:
-        qs = filtered
-        if terms:
-            qs = qs.filter(pk__in=ranked_matches(terms).order_by().values("case_id"))
+        qs = CasePage.objects.filter(pk__in=id_set(candidates)) if terms else filtered
+        qs = qs.values_list("pk", flat=True)
         if sort == "useful":
-            qs = qs.annotate(useful_n=Count("useful_marks")).order_by(
+            qs = qs.alias(useful_n=Count("useful_marks")).order_by(
                 "-useful_n", "-first_published_at", "-pk"
             )
         else:
             qs = qs.order_by("-first_published_at", "-pk")
-        page = Paginator(qs.values_list("pk", flat=True), PER_PAGE).get_page(params.get("page"))
+        page = _page(qs, len(candidates), params.get("page"))
         ids = list(page.object_list)
 
     by_id = (
@@ -97,22 +139,46 @@ def search_library(params: QueryDict, *, with_facets: bool = True) -> LibraryRes
         cases=cases,
         highlights=highlights(cases, terms),
         selected={name: params.get(name) for name in FACETS if params.get(name)},
+        matched_ids=matched,
+        candidate_ids=candidates,
     )
     if with_facets:
-        result.facets = library_facets(params, terms, filtered)
+        result.facets = library_facets(
+            params, terms, filtered, matched_ids=matched, candidate_ids=candidates
+        )
     return result
 
 
-def library_facets(params: QueryDict, terms: list[str], filtered=None) -> dict[str, list[dict]]:
-    """Every facet's counts over the cases matching ``params`` (one query per facet)."""
+def library_facets(
+    params: QueryDict,
+    terms: list[str],
+    filtered=None,
+    *,
+    matched_ids: list[int] | None = None,
+    candidate_ids: list[int] | None = None,
+) -> dict[str, list[dict]]:
+    """Every facet's counts over the cases matching ``params`` (one query per facet).
+
+    ``matched_ids`` (the cases containing every term) and ``candidate_ids`` (the live cases that
+    pass the filters and contain every term) are the id sets ``search_library`` materialised;
+    given them, no facet query re-runs the full-text match or the filters.
+    """
     if filtered is None:
         filtered = _filtered(params)
-    match_ids = ranked_matches(terms).order_by().values("case_id") if terms else None
+    if terms and matched_ids is None:
+        matched_ids = [row["case_id"] for row in matching_case_ids(terms)]
+    if candidate_ids is None:
+        candidates = filtered.filter(pk__in=id_set(matched_ids)) if terms else filtered
+        candidate_ids = list(candidates.order_by().values_list("pk", flat=True))
     facets = {}
     for name in FACETS:
         # Without its own parameter, a facet counts over the same cases as the results.
-        base = _filtered(params, skip=name) if name in params else filtered
-        if match_ids is not None:
-            base = base.filter(pk__in=match_ids)
-        facets[name] = facet_counts(name, base)
+        if name in params:
+            base = _filtered(params, skip=name)
+            if terms:
+                base = base.filter(pk__in=id_set(matched_ids))
+            facets[name] = facet_counts(name, base)
+        else:
+            ids = id_set(candidate_ids)
+            facets[name] = facet_counts(name, _cases_in(ids), ids=ids)
     return facets

@@ -208,15 +208,20 @@ def rebuild_index(pages: QuerySet | None = None) -> int:
     return count
 
 
-def ranked_matches(terms: list[str], candidates: QuerySet | None = None) -> QuerySet:
+def ranked_matches(terms: list[str], candidates=None) -> QuerySet:
     """Case ids matching every term, best first: ``values("case_id", "score")``.
+
+    ``candidates`` (a queryset of cases or an id expression such as ``filters.id_set``) narrows
+    the matches.
 
     Title hits weigh ``TITLE_WEIGHT`` times a body hit, so a title match ranks above any
     body-only match; body hits are capped so one long case cannot drown the rest.
     """
     qs = CaseSearchTerm.objects.filter(term__in=terms)
     if candidates is not None:
-        qs = qs.filter(case_id__in=candidates.values("pk"))
+        if isinstance(candidates, QuerySet):
+            candidates = candidates.values("pk")
+        qs = qs.filter(case_id__in=candidates)
     return (
         qs.values("case_id")
         .annotate(

@@ -47,18 +47,26 @@ def _url_with(params, **changes) -> str:
     return "?" + urlencode(data) if data else "?"
 
 
-def _cached_facets(params, terms: list[str]) -> dict[str, list[dict]]:
+def _cached_facets(params, result) -> dict[str, list[dict]]:
     """The facet counts of a search (five grouped queries over the matches), cached until a page
     or a site changes (``casebank.dashboard.pages_version``), for ``GA_SITE_CACHE_SECONDS``.
     They do not depend on the sort or the page, so paging through results reuses them."""
     timeout = settings.GA_SITE_CACHE_SECONDS
+    terms = result.terms
+
+    def compute():
+        # Over the id sets the search already materialised: no second full-text match.
+        return library_facets(
+            params, terms, matched_ids=result.matched_ids, candidate_ids=result.candidate_ids
+        )
+
     if not timeout:
-        return library_facets(params, terms)
+        return compute()
     described = repr([get_language(), [(k, params.getlist(k)) for k in ("q", *FACETS)]])
     key = f"casebank:facets:{pages_version()}:{hashlib.sha256(described.encode()).hexdigest()}"
     facets = cache.get(key)
     if facets is None:
-        facets = library_facets(params, terms)
+        facets = compute()
         cache.set(key, facets, timeout)
     return facets
 
@@ -69,7 +77,7 @@ def case_library(request, index: CaseIndexPage):
         return redirect_to_login(request.get_full_path())
     params = request.GET
     result = search_library(params, with_facets=False)
-    result.facets = _cached_facets(params, result.terms)
+    result.facets = _cached_facets(params, result)
     facet_groups = []
     for name in FACETS:
         selected = params.get(name)

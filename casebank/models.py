@@ -62,8 +62,8 @@ class Law(models.Model):
         return self.short_name or self.name
 
 
-def _route_to_child(parent, child_model, request, path_components):
-    """Wagtail's routing, one query per level instead of two.
+def route_to_child(parent, child_model, request, path_components):
+    """Wagtail's routing, one query per level instead of two (the course pages use it too).
 
     ``Page.route`` loads the child as a plain page and then its specific row; every child of
     ``parent`` is a ``child_model`` (``subpage_types``), so load that directly. Anything else
@@ -94,7 +94,7 @@ class CaseIndexPage(Page):
         verbose_name = _("case library")
 
     def route(self, request, path_components):
-        return _route_to_child(self, CasePage, request, path_components)
+        return route_to_child(self, CasePage, request, path_components)
 
     def serve(self, request, *args, **kwargs):
         from .views import case_library

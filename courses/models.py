@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from casebank.models import route_to_child
 from people.models import OrgUnit, Post
 
 from .blocks import LessonBodyBlock
@@ -47,24 +48,6 @@ class Delivery(models.TextChoices):
     BLENDED = "blended", _("Blended (混合)")
 
 
-def _route_to_child(parent, child_model, request, path_components):
-    """Wagtail's routing, one query per level instead of two.
-
-    ``Page.route`` loads the child as a plain page and then its specific row; every child of
-    ``parent`` is a ``child_model`` (``subpage_types``), so load that directly. Anything else
-    (no such child, another type) goes the usual way.
-    """
-    if path_components:
-        try:
-            child = child_model.objects.child_of(parent).get(slug=path_components[0])
-        except child_model.DoesNotExist:
-            pass
-        else:
-            child._cached_parent_obj = parent
-            return child.route(request, path_components[1:])
-    return Page.route(parent, request, path_components)
-
-
 class CourseIndexPage(Page):
     """The course catalogue at ``/courses/``: filters, search and every learner's status.
 
@@ -83,7 +66,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
     def route(self, request, path_components):
-        return _route_to_child(self, CoursePage, request, path_components)
+        return route_to_child(self, CoursePage, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .catalogue import catalogue_context
@@ -191,7 +174,7 @@ class CoursePage(Page):
         verbose_name_plural = _("courses")
 
     def route(self, request, path_components):
-        return _route_to_child(self, LessonPage, request, path_components)
+        return route_to_child(self, LessonPage, request, path_components)
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

@@ -236,10 +236,10 @@ def simulations_text(simulations: dict) -> str:
 
 
 def decorate(workers: list[WorkerProfile], on: dt.date | None = None) -> list[WorkerProfile]:
-    """Attach ``extras`` and display helpers to a page of annotated workers."""
+    """Attach ``extras`` (an ``Extras`` or None) and display helpers to annotated workers."""
     extras = extras_for(workers, on)
     for w in workers:
-        e = extras.get(w.pk)
+        e = w.extras = extras.get(w.pk)
         w.cpd_this_year = e.cpd_this_year if e else Decimal("0")
         w.cpd_last_year = e.cpd_last_year if e else Decimal("0")
         w.courses_completed = len(e.courses) if e else 0

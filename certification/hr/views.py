@@ -174,7 +174,7 @@ def record_detail(request, pk: int):
         reason = (request.POST.get("reason") or "").strip()[:200]
         revealed = reveal_personal_data(worker, acting_user=request.user, reason=reason)
     records.decorate([worker])
-    extras = records.extras_for([worker])[worker.pk]
+    extras = worker.extras
     certificates = (
         Certificate.objects.filter(worker=worker)
         .select_related("level")

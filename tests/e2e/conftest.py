@@ -27,6 +27,9 @@ CHROMIUM_ARGS = [
 ]
 ENABLE_HINT = "e2e: install Debian chromium (apt-get install chromium) to run the browser tests"
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# Held by the live server while it runs a request, and by the database flush after a journey
+# (see ``_one_request_at_a_time``).
+SERVER_LOCK = threading.Lock()
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 PASSWORD = "pass-word-123"
 
@@ -63,16 +66,16 @@ def _one_request_at_a_time():
     connection. A page that sends several requests at once (the exam's queued answers when the
     network returns) would then interleave transactions on one connection and break each other's
     savepoints. Requests still arrive on their own threads (keep-alive works) but the
-    application runs one request at a time, response included."""
+    application runs one request at a time, response included. The flush after each journey
+    takes the same lock, so a request still in flight never shares the connection with it."""
+    from django.core.management.commands import flush
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test.testcases import LiveServerThread
 
     class SerialWSGIServer(ThreadedWSGIServer):
-        lock = threading.Lock()
-
         def set_app(self, application):
             def serial(environ, start_response):
-                with self.lock:
+                with SERVER_LOCK:
                     result = application(environ, start_response)
                     try:
                         return list(result)
@@ -82,10 +85,18 @@ def _one_request_at_a_time():
 
             super().set_app(serial)
 
+    flush_handle = flush.Command.handle
+
+    def serial_flush(self, *args, **options):
+        with SERVER_LOCK:
+            return flush_handle(self, *args, **options)
+
     previous = LiveServerThread.server_class
     LiveServerThread.server_class = SerialWSGIServer
+    flush.Command.handle = serial_flush
     yield
     LiveServerThread.server_class = previous
+    flush.Command.handle = flush_handle
 
 
 @pytest.fixture(scope="session")

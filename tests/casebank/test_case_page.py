@@ -51,22 +51,12 @@ def test_case_page_lists_pages_that_reference_it(make_case, learner, client_for,
     other.related_links.create(related=case)
     other.save_revision().publish()
     home = library.get_parent()
-    from courses.models import CourseIndexPage, CoursePage  # the app that embeds cases
+    from courses.models import CourseIndexPage  # the app that embeds cases
 
     catalogue = CourseIndexPage.objects.first() or home.add_child(
         instance=CourseIndexPage(title="课程", slug="courses-test")
     )
-    course = catalogue.add_child(
-        instance=CoursePage(
-            title="矛盾调解入门",
-            slug="med-101-test",
-            code="MED-T1",
-            category="mediation",
-            hours="2",
-            objectives=f'<p>阅读 <a linktype="page" id="{case.pk}">案例</a></p>',
-        )
-    )
-    course.save_revision().publish()
+    course = _publish_course_citing(catalogue, case, slug="med-101-test", code="MED-T1")
     response = client_for(learner).get(case.url)
     used = [u["page"].pk for u in response.context["used_in"]]
     assert used == [course.pk]
@@ -125,7 +115,7 @@ def test_used_in_is_cached_until_a_page_changes(make_case, library, client_for, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from courses.models import CourseIndexPage, CoursePage
+    from courses.models import CourseIndexPage
 
     case = make_case()
     client = client_for(learner)
@@ -138,17 +128,7 @@ def test_used_in_is_cached_until_a_page_changes(make_case, library, client_for, 
         catalogue = library.get_parent().add_child(
             instance=CourseIndexPage(title="课程", slug="courses-cache")
         )
-        course = catalogue.add_child(
-            instance=CoursePage(
-                title="矛盾调解入门",
-                slug="med-cache",
-                code="MED-C1",
-                category="mediation",
-                hours="2",
-                objectives=f'<p>阅读 <a linktype="page" id="{case.pk}">案例</a></p>',
-            )
-        )
-        course.save_revision().publish()
+        course = _publish_course_citing(catalogue, case, slug="med-cache", code="MED-C1")
         used = [u["page"].pk for u in client.get(case.url).context["used_in"]]
         assert used == [course.pk]
     cache.clear()
@@ -197,3 +177,21 @@ def test_cached_write_up_follows_publishing_and_never_hides_a_preview(
     draft.save_revision().publish()
     html = client.get(case.url).content.decode()
     assert "预览中的新背景" in html and "旧的背景描述" not in html
+
+
+def _publish_course_citing(catalogue, case, *, slug, code):
+    """A published course whose objectives link to ``case`` (a use the case page lists)."""
+    from courses.models import CoursePage  # the app that embeds cases
+
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="矛盾调解入门",
+            slug=slug,
+            code=code,
+            category="mediation",
+            hours="2",
+            objectives=f'<p>阅读 <a linktype="page" id="{case.pk}">案例</a></p>',
+        )
+    )
+    course.save_revision().publish()
+    return course
